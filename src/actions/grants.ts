@@ -1,0 +1,331 @@
+// The open/close lifecycle of command doors: knockd's Start_Command,
+// Cmd_Timeout and Stop_Command (knockd.md §2.1), with its gaps closed:
+//  - a door already open for an address is not opened twice (knockd #70); a
+//    repeat knock pushes the stop time out instead;
+//  - every owed stop command is in the state file before its start command
+//    runs, and restore() runs or re-arms them after a restart or crash;
+//  - commands run asynchronously with a time limit; the number of grants is bounded.
+//
+// Life of a grant (door + address + stop command):
+//   open() → starting ──start returns──▶ waiting ──cmd_timeout──▶ stopping ──▶ gone
+//              (repeat open: skipped)     (repeat open: due time    (repeat open: runs
+//                                          = now + cmd_timeout)      again once stopped)
+import type { Door } from '../config/model.js';
+import type { Logger } from '../log/logger.js';
+import type { FileStore } from '../state/atomic-file.js';
+import type { Clock, Timer } from '../util/clock.js';
+import { CommandError, expandCommand, selectCommands } from './command.js';
+import { parseGrants, serializeGrants, type GrantRecord } from './grant-file.js';
+import type { CommandOutcome, CommandRunner } from './runner.js';
+
+export interface CommandGrantsDeps {
+  readonly runner: CommandRunner;
+  readonly clock: Clock;
+  readonly store: FileStore;
+  readonly statePath: string;
+  readonly log: Logger;
+  /** Hard time limit for one command (default 10 s). */
+  readonly commandTimeoutMs?: number;
+  /** Grants (pending stop commands) held at once; beyond this, opens are refused. */
+  readonly maxGrants?: number;
+}
+
+export interface PendingStop {
+  readonly door: string;
+  readonly ip: string;
+  readonly dueAt: number;
+}
+
+interface Grant {
+  readonly key: string;
+  readonly record: { door: string; ip: string; family: 4 | 6; stop: string; dueAt: number };
+  phase: 'starting' | 'waiting' | 'stopping';
+  timer?: Timer;
+  /** closeAll() ran while the start command was still running. */
+  stopWhenStarted?: boolean;
+  /** A knock arrived while the stop command ran: open again afterwards. */
+  reopen?: { door: Door; family: 4 | 6 };
+}
+
+export class CommandGrants {
+  private readonly runner: CommandRunner;
+  private readonly clock: Clock;
+  private readonly store: FileStore;
+  private readonly statePath: string;
+  private readonly log: Logger;
+  private readonly commandTimeoutMs: number;
+  private readonly maxGrants: number;
+  private readonly grants = new Map<string, Grant>();
+  /** Start-only doors whose command is running (key: door, address, command). */
+  private readonly startOnlyRunning = new Set<string>();
+  private readonly inFlight = new Set<Promise<void>>();
+  /** Start commands that wait for the state file to be written first. */
+  private startQueue: Array<() => void> = [];
+  private flushScheduled = false;
+  private lastWritten: string | undefined;
+  private writeFailing = false;
+  private closed = false;
+
+  constructor(deps: CommandGrantsDeps) {
+    this.runner = deps.runner;
+    this.clock = deps.clock;
+    this.store = deps.store;
+    this.statePath = deps.statePath;
+    this.log = deps.log;
+    this.commandTimeoutMs = deps.commandTimeoutMs ?? 10_000;
+    this.maxGrants = deps.maxGrants ?? 65_536;
+  }
+
+  /** Loads the state file: overdue stop commands run at once (awaited), the others are re-armed. */
+  async restore(): Promise<void> {
+    let text: string | undefined;
+    try {
+      text = this.store.read(this.statePath);
+    } catch (err) {
+      this.log.error(`cannot read pending stop commands from ${this.statePath}: ${(err as Error).message}`);
+      return;
+    }
+    if (text === undefined) return;
+    let records: GrantRecord[];
+    try {
+      const parsed = parseGrants(text);
+      records = parsed.grants;
+      for (const reason of parsed.rejected) this.log.error(`${this.statePath}: ignoring unusable pending stop command, ${reason}`);
+      if (parsed.rejected.length > 0) this.markDirty();
+    } catch (err) {
+      this.log.error(`${this.statePath}: ${(err as Error).message}; its stop commands are lost (copy kept in ${this.statePath}.corrupt)`);
+      this.saveCopy(`${this.statePath}.corrupt`, text);
+      this.markDirty();
+      return;
+    }
+    this.lastWritten = text;
+    const now = this.clock.now();
+    const overdue: Array<Promise<void>> = [];
+    for (const record of records) {
+      const key = grantKey(record.door, record.ip, record.stop);
+      if (this.grants.has(key)) continue;
+      if (this.grants.size >= this.maxGrants) {
+        this.log.error(`${record.ip}: ${record.door}: too many pending stop commands (${this.maxGrants}), running this one now`);
+      }
+      const grant: Grant = { key, record: { ...record }, phase: 'waiting' };
+      this.grants.set(key, grant);
+      if (record.dueAt <= now || this.grants.size > this.maxGrants) overdue.push(this.track(this.runStop(grant)));
+      else this.arm(grant);
+    }
+    if (overdue.length > 0) this.log.info(`running ${overdue.length} overdue stop command(s) from ${this.statePath}`);
+    await Promise.all(overdue);
+  }
+
+  /** A knocker completed the door's sequence (OPEN SESAME): run its start command, schedule its stop. */
+  open(door: Door, ip: string, family: 4 | 6): void {
+    if (this.closed) {
+      this.log.debug(`${ip}: ${door.name}: shutting down, not opening`);
+      return;
+    }
+    const selected = selectCommands(door, family);
+    if (selected.start === undefined) return;
+    let start: string;
+    let stop: string | undefined;
+    try {
+      start = expandCommand(selected.start, ip);
+      stop = selected.stop === undefined ? undefined : expandCommand(selected.stop, ip);
+    } catch (err) {
+      if (!(err instanceof CommandError)) throw err;
+      this.log.error(`${door.name}: ${err.message}`, { door: door.name, code: err.code });
+      return;
+    }
+    if (stop === undefined) this.openStartOnly(door, ip, start);
+    else this.openWithStop(door, ip, family, start, stop);
+  }
+
+  /** Every stop command still owed, soonest first. */
+  pending(): PendingStop[] {
+    return [...this.grants.values()]
+      .map(({ record }) => ({ door: record.door, ip: record.ip, dueAt: record.dueAt }))
+      .sort((a, b) => a.dueAt - b.dueAt);
+  }
+
+  /** Runs every owed stop command now (those whose start is still running, once it returns); resolves when all are done. */
+  async closeAll(): Promise<void> {
+    for (const grant of this.grants.values()) {
+      if (grant.phase === 'waiting') {
+        void this.track(this.runStop(grant));
+      } else if (grant.phase === 'starting') {
+        grant.stopWhenStarted = true;
+      }
+    }
+    await this.idle();
+  }
+
+  /** Stops the timers and refuses further opens. Owed stop commands stay in the state file for the next restore(). */
+  close(): void {
+    this.closed = true;
+    for (const grant of this.grants.values()) grant.timer?.cancel();
+  }
+
+  /**
+   * For SIGTERM: like close(), then waits for running commands (each is bounded
+   * by the command time limit). Doors stay open; their stops are restored on the
+   * next start, as knockd's sleeping children would have run them.
+   */
+  async shutdown(): Promise<void> {
+    this.close();
+    await this.idle();
+  }
+
+  /** Resolves once no command started by this object is running. */
+  async idle(): Promise<void> {
+    while (this.inFlight.size > 0 || this.flushScheduled) {
+      await Promise.all([...this.inFlight]);
+      await Promise.resolve();
+    }
+  }
+
+  private openStartOnly(door: Door, ip: string, start: string): void {
+    // knockd runs a start-only door's command on every successful knock; we keep
+    // that, but not twice at once for the same door and address.
+    const key = grantKey(door.name, ip, start);
+    if (this.startOnlyRunning.has(key)) {
+      this.log.info(`${ip}: ${door.name}: previous command still running, not running it again`, { ip, door: door.name });
+      return;
+    }
+    this.startOnlyRunning.add(key);
+    void this.track(this.runCommand(door.name, ip, start).then(() => { this.startOnlyRunning.delete(key); }));
+  }
+
+  private openWithStop(door: Door, ip: string, family: 4 | 6, start: string, stop: string): void {
+    const key = grantKey(door.name, ip, stop);
+    const existing = this.grants.get(key);
+    if (existing) {
+      this.repeatOpen(existing, door, family);
+      return;
+    }
+    if (this.grants.size >= this.maxGrants) {
+      this.log.error(`${ip}: ${door.name}: too many open doors (${this.maxGrants}), not opening`, { ip, door: door.name });
+      return;
+    }
+    // Recorded with the earliest time the stop could be due; corrected when the start returns.
+    const record = { door: door.name, ip, family, stop, dueAt: this.clock.now() + door.cmdTimeoutMs };
+    const grant: Grant = { key, record, phase: 'starting' };
+    this.grants.set(key, grant);
+    this.markDirty();
+    this.startQueue.push(() => void this.track(this.startGrant(grant, door, start)));
+  }
+
+  private repeatOpen(grant: Grant, door: Door, family: 4 | 6): void {
+    const { ip } = grant.record;
+    const fields = { ip, door: door.name };
+    if (grant.phase === 'starting') {
+      this.log.info(`${ip}: ${door.name}: start command still running, not running it again`, fields);
+    } else if (grant.phase === 'stopping') {
+      grant.reopen = { door, family };
+      this.log.info(`${ip}: ${door.name}: stop command running, opening again when it returns`, fields);
+    } else {
+      grant.record.dueAt = this.clock.now() + door.cmdTimeoutMs;
+      this.arm(grant);
+      this.markDirty();
+      this.log.info(`${ip}: ${door.name}: already open, stop command postponed to ${door.cmdTimeoutMs / 1000} s from now`, fields);
+    }
+  }
+
+  private async startGrant(grant: Grant, door: Door, start: string): Promise<void> {
+    const outcome = await this.runCommand(door.name, grant.record.ip, start);
+    if (outcome.error !== undefined) {
+      // The start never ran, so nothing needs undoing (knockd: stop only after a start ran).
+      this.grants.delete(grant.key);
+      this.markDirty();
+      return;
+    }
+    // knockd sleeps cmd_timeout after the start command returns, then runs the stop.
+    grant.phase = 'waiting';
+    grant.record.dueAt = this.clock.now() + door.cmdTimeoutMs;
+    this.markDirty();
+    if (grant.stopWhenStarted) {
+      await this.runStop(grant);
+    } else if (!this.closed) {
+      this.arm(grant);
+    }
+  }
+
+  private arm(grant: Grant): void {
+    grant.timer?.cancel();
+    if (this.closed) return;
+    grant.timer = this.clock.setTimer(grant.record.dueAt - this.clock.now(), () => {
+      void this.track(this.runStop(grant));
+    });
+  }
+
+  private async runStop(grant: Grant): Promise<void> {
+    grant.timer?.cancel();
+    delete grant.timer;
+    grant.phase = 'stopping';
+    const { door, ip, stop } = grant.record;
+    this.log.info(`${ip}: ${door}: command timeout`, { ip, door });
+    await this.runCommand(door, ip, stop);
+    // Removed only after it ran: a crash in between runs it again, rather than never.
+    this.grants.delete(grant.key);
+    this.markDirty();
+    if (grant.reopen && !this.closed) this.open(grant.reopen.door, ip, grant.reopen.family);
+  }
+
+  private async runCommand(door: string, ip: string, command: string): Promise<CommandOutcome> {
+    // knockd's exec_cmd lines (knockd.md §4): "%s: running command: %s", "%s: command returned non-zero status code (%d)".
+    this.log.info(`${door}: running command: ${command}`, { ip, door, command });
+    const outcome = await this.runner.run(command, this.commandTimeoutMs);
+    const fields = { ip, door, command, durationMs: outcome.durationMs, output: outcome.output };
+    if (outcome.error !== undefined) {
+      this.log.error(`${door}: command did not run: ${outcome.error}`, fields);
+    } else if (outcome.timedOut) {
+      this.log.warn(`${door}: command did not finish within ${this.commandTimeoutMs / 1000} s and was killed`, fields);
+    } else if (outcome.signal !== null) {
+      this.log.warn(`${door}: command killed by signal ${outcome.signal}`, fields);
+    } else if (outcome.exitCode !== 0) {
+      this.log.warn(`${door}: command returned non-zero status code (${outcome.exitCode})`, { ...fields, exitCode: outcome.exitCode });
+    } else {
+      this.log.debug(`${door}: command finished in ${outcome.durationMs} ms`, fields);
+      return outcome;
+    }
+    const output = outcome.output.trim();
+    if (output !== '') this.log.info(`${door}: command output: ${output.slice(-300)}`, { ip, door });
+    return outcome;
+  }
+
+  private track(work: Promise<void>): Promise<void> {
+    const tracked = work.finally(() => { this.inFlight.delete(tracked); });
+    this.inFlight.add(tracked);
+    return tracked;
+  }
+
+  /** Writes the state file at the end of this tick (one write for a burst of changes), then launches waiting starts. */
+  private markDirty(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    queueMicrotask(() => this.flush());
+  }
+
+  private flush(): void {
+    this.flushScheduled = false;
+    const text = serializeGrants([...this.grants.values()].map((g) => g.record));
+    if (text !== this.lastWritten) {
+      try {
+        this.store.writeAtomic(this.statePath, text);
+        this.lastWritten = text;
+        this.writeFailing = false;
+      } catch (err) {
+        // Opening must not depend on the disk: the stops still run from memory,
+        // they would only be lost across a restart. Said once per failure streak.
+        if (!this.writeFailing) this.log.error(`cannot save pending stop commands to ${this.statePath}: ${(err as Error).message}`);
+        this.writeFailing = true;
+      }
+    }
+    for (const launch of this.startQueue.splice(0)) launch();
+  }
+
+  private saveCopy(path: string, text: string): void {
+    try { this.store.writeAtomic(path, text); } catch { /* best effort */ }
+  }
+}
+
+function grantKey(door: string, ip: string, command: string): string {
+  return `${door}\n${ip}\n${command}`;
+}

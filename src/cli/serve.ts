@@ -1,0 +1,134 @@
+// portcullis serve: the knock daemon, accepting knockd's command line.
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseArgs, lastValue, UsageError, type OptionSpec } from './args.js';
+import { loadConfigFile } from './config-file.js';
+import { startDaemon } from '../daemon/run.js';
+
+const SPECS: OptionSpec[] = [
+  { long: 'config', short: 'c', value: true },
+  { long: 'interface', short: 'i', value: true, repeat: true },
+  { long: 'daemon', short: 'd' },
+  { long: 'debug', short: 'D' },
+  { long: 'verbose', short: 'v' },
+  { long: 'lookup', short: 'l' },
+  { long: 'pidfile', short: 'p', value: true },
+  { long: 'logfile', short: 'g', value: true },
+  { long: 'only-ip-v4', short: '4' },
+  { long: 'state-dir', value: true },
+  { long: 'log-format', value: true },
+  { long: 'version', short: 'V' },
+  { long: 'help', short: 'h' },
+];
+
+const USAGE = `usage: portcullis serve [options]
+  -c, --config FILE      config file (knockd.conf syntax), default /etc/knockd.conf
+  -i, --interface IF     interface(s) to listen on; repeat or comma-separate; 'any' for all
+                         (default: config Interface, else the default-route interface, else eth0)
+  -d, --daemon           detach and write the pid file
+  -p, --pidfile FILE     pid file (default /run/portcullis.pid with -d)
+  -g, --logfile FILE     log file (overrides the config's LogFile)
+  -4, --only-ip-v4       ignore IPv6
+  -v, --verbose          also log why attempts fail
+  -D, --debug            log everything, including the capture filter
+  -l, --lookup           accepted for knockd compatibility; Portcullis never does DNS in the packet path
+      --state-dir DIR    where pending stop commands are kept (default $STATE_DIRECTORY or /var/lib/portcullis)
+      --log-format F     text (default) or json
+  -V, --version          print the version
+  -h, --help             this help`;
+
+export async function run(argv: string[]): Promise<number> {
+  let args;
+  try {
+    args = parseArgs(argv, SPECS);
+    if (args.positional.length > 0) throw new UsageError(`unexpected argument '${args.positional[0]}'`);
+    const format = lastValue(args, 'log-format');
+    if (format !== undefined && format !== 'text' && format !== 'json') throw new UsageError(`--log-format must be text or json, not '${format}'`);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      console.error(`portcullis serve: ${err.message}\n${USAGE}`);
+      return 1;
+    }
+    throw err;
+  }
+  if (args.flags.has('help')) {
+    console.log(USAGE);
+    return 0;
+  }
+  if (args.flags.has('version')) {
+    console.log('portcullis 0.1.0');
+    return 0;
+  }
+  const configPath = resolve(lastValue(args, 'config') ?? '/etc/knockd.conf');
+  const loaded = loadConfigFile(configPath);
+  if (!loaded.ok) {
+    for (const m of loaded.messages) console.error(m);
+    console.error(`portcullis serve: ${configPath} is not valid; not starting`);
+    return 1;
+  }
+  const cliInterfaces = (args.values.get('interface') ?? []).flatMap((v) => v.split(',')).map((s) => s.trim()).filter(Boolean);
+  const interfaces = cliInterfaces.length > 0 ? cliInterfaces
+    : loaded.config.options.interfaces.length > 0 ? loaded.config.options.interfaces
+    : [defaultRouteInterface() ?? 'eth0'];
+  const daemonize = args.flags.has('daemon');
+  const pidFile = lastValue(args, 'pidfile') ?? loaded.config.options.pidFile ?? (daemonize ? '/run/portcullis.pid' : undefined);
+
+  if (daemonize && process.env.PORTCULLIS_DETACHED !== '1') return detach(argv, configPath, pidFile!);
+
+  return startDaemon({
+    configPath,
+    config: loaded.config,
+    interfaces,
+    ipv4Only: args.flags.has('only-ip-v4'),
+    verbose: args.flags.has('verbose'),
+    debug: args.flags.has('debug'),
+    logFile: lastValue(args, 'logfile') ?? loaded.config.options.logFile,
+    logFormat: (lastValue(args, 'log-format') ?? 'text') as 'text' | 'json',
+    stateDir: lastValue(args, 'state-dir'),
+    pidFile,
+    stderr: process.env.PORTCULLIS_DETACHED !== '1',
+    lookup: args.flags.has('lookup'),
+  });
+}
+
+/** The interface of the IPv4 default route, from /proc/net/route (knockd #44). */
+function defaultRouteInterface(): string | undefined {
+  try {
+    for (const line of readFileSync('/proc/net/route', 'utf8').split('\n').slice(1)) {
+      const [iface, destination] = line.trim().split(/\s+/);
+      if (destination === '00000000' && iface) return iface;
+    }
+  } catch {
+    // not Linux, or no /proc: fall back to the default
+  }
+  return undefined;
+}
+
+/**
+ * -d: re-run this command detached, with every path absolute (knockd kept a
+ * relative -c path and then died on SIGHUP after chdir("/")), and wait until
+ * the child has written its pid file or failed.
+ */
+async function detach(argv: string[], configPath: string, pidFile: string): Promise<number> {
+  const childArgv = ['serve', ...argv.filter((a) => a !== '-d' && a !== '--daemon'), '-c', configPath, '-p', resolve(pidFile)];
+  const child = spawn(process.execPath, [resolve(new URL('../../../bin/portcullis', import.meta.url).pathname), ...childArgv], {
+    detached: true,
+    stdio: 'ignore',
+    cwd: '/',
+    env: { ...process.env, PORTCULLIS_DETACHED: '1' },
+  });
+  let exited: number | null | undefined;
+  child.on('exit', (code) => { exited = code; });
+  child.unref();
+  for (let waited = 0; waited < 10_000; waited += 50) {
+    if (exited !== undefined) {
+      console.error(`portcullis serve: the daemon exited during start-up (status ${exited}); see its log file or syslog`);
+      return 1;
+    }
+    if (existsSync(pidFile) && readFileSync(pidFile, 'utf8').trim() === String(child.pid)) return 0;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  console.error('portcullis serve: the daemon did not write its pid file within 10 s');
+  return 1;
+}

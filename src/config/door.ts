@@ -1,0 +1,166 @@
+// Door sections: every knockd 0.8 door key and alias, plus the Portcullis keys.
+// Keys are case-insensitive; a repeated key replaces the earlier value, except
+// TCPFlags and Allow, whose lines add up.
+import { DEFAULTS, type Cidr, type Door, type Step, type TcpFlagRule } from './model.js';
+import type { Origin, Problems } from './problems.js';
+import { listOneTimeSequences, type OneTimeSequence } from './one-time.js';
+import { parseSequenceReport, stripTrailingComment } from './sequence.js';
+import { parseTcpFlags } from './tcpflags.js';
+import { InvalidValueError } from './errors.js';
+import { MAX_SECONDS, parseAllowList, parsePath, parseSeconds, parseTarget, parseYesNo } from './values.js';
+
+/** Canonical door key for each accepted spelling (lower case). */
+export const DOOR_KEYS = {
+  sequence: 'sequence',
+  one_time_sequences: 'one_time_sequences',
+  seq_timeout: 'seq_timeout',
+  timeout: 'seq_timeout',
+  start_command: 'start_command',
+  command: 'start_command',
+  start_command_6: 'start_command_6',
+  command_6: 'start_command_6',
+  stop_command: 'stop_command',
+  stop_command_6: 'stop_command_6',
+  cmd_timeout: 'cmd_timeout',
+  tcpflags: 'tcpflags',
+  target: 'target',
+  // Portcullis: `allow = 203.0.113.0/24, 2001:db8::/32` — only these sources may
+  // knock on this door (a bare address is one host). Several lines add up.
+  allow: 'allow',
+  // Portcullis: `allow_duplicates = yes|no` (default no) — a repeat of the knock
+  // just matched (a retransmitted SYN) is ignored instead of failing the attempt.
+  allow_duplicates: 'allow_duplicates',
+  // Portcullis: `cooldown = SECONDS` (default 0) — after this door opens for a
+  // source, further knocks from that source on this door are ignored this long.
+  cooldown: 'cooldown',
+} as const;
+export type DoorKey = (typeof DOOR_KEYS)[keyof typeof DOOR_KEYS];
+
+export interface IoForConfig {
+  readFile(path: string): string | undefined;
+}
+
+// knockd read `abc` as 0 s, and with 0 s every attempt expired at its second knock.
+function parseSeqTimeout(value: string): number {
+  if (stripTrailingComment(value) === '0') {
+    throw new InvalidValueError('CONFIG_BAD_NUMBER',
+      `0 seconds would expire every attempt at its second knock; expected a whole number of seconds from 1 to ${MAX_SECONDS}`);
+  }
+  return parseSeconds(value, 1);
+}
+
+export class DoorDraft {
+  sequence?: { steps: Step[]; at: Origin };
+  oneTime?: { path: string; all: OneTimeSequence[]; at: Origin };
+  /** Where Sequence and One_Time_Sequences were given, even with errors. */
+  sequenceAt?: Origin;
+  oneTimeAt?: Origin;
+  seqTimeoutMs: number = DEFAULTS.seqTimeoutMs;
+  cmdTimeoutMs: number = DEFAULTS.cmdTimeoutMs;
+  startCommand?: string;
+  startCommand6?: string;
+  stopCommand?: string;
+  stopCommand6?: string;
+  tcpFlags: TcpFlagRule[] = [];
+  target?: string;
+  allow: Cidr[] = [];
+  allowDuplicates = false;
+  cooldownMs = 0;
+
+  /** `checked` is false for a section recovered from a header too broken to name a door. */
+  constructor(readonly name: string, readonly line: number, readonly checked: boolean) {}
+
+  apply(key: DoorKey, value: string, at: Origin, problems: Problems, io: IoForConfig): void {
+    switch (key) {
+      case 'sequence': return this.setSequence(value, at, problems);
+      case 'one_time_sequences': return this.setOneTime(value, at, problems, io);
+      case 'seq_timeout': this.seqTimeoutMs = problems.value(at, () => parseSeqTimeout(value)) ?? this.seqTimeoutMs; return;
+      // 0 is allowed: run the stop command right after the start command.
+      case 'cmd_timeout': this.cmdTimeoutMs = problems.value(at, () => parseSeconds(value, 0)) ?? this.cmdTimeoutMs; return;
+      // Commands are kept verbatim, even a `# text` tail: knockd passed it to the shell.
+      case 'start_command': this.startCommand = value; return;
+      case 'start_command_6': this.startCommand6 = value; return;
+      case 'stop_command': this.stopCommand = value; return;
+      case 'stop_command_6': this.stopCommand6 = value; return;
+      case 'tcpflags': this.tcpFlags = problems.value(at, () => parseTcpFlags(value, this.tcpFlags)) ?? this.tcpFlags; return;
+      case 'target': this.target = problems.value(at, () => parseTarget(value)) ?? this.target; return;
+      case 'allow': this.allow.push(...(problems.value(at, () => parseAllowList(value)) ?? [])); return;
+      case 'allow_duplicates': this.allowDuplicates = problems.value(at, () => parseYesNo(value)) ?? this.allowDuplicates; return;
+      case 'cooldown': this.cooldownMs = problems.value(at, () => parseSeconds(value, 0)) ?? this.cooldownMs; return;
+    }
+  }
+
+  /** Records a Sequence or One_Time_Sequences line too broken to parse (e.g. no `=`). */
+  noteKeyTried(lower: string, at: Origin): void {
+    if (lower === 'sequence') this.sequenceAt ??= at;
+    if (lower === 'one_time_sequences') this.oneTimeAt ??= at;
+  }
+
+  private setSequence(value: string, at: Origin, problems: Problems): void {
+    this.conflictCheck(this.oneTimeAt, at, problems);
+    this.sequenceAt = at;
+    this.sequence = undefined;
+    // A trailing ` # comment` is dropped: knockd's atoi stopped at it.
+    const { steps, errors } = parseSequenceReport(stripTrailingComment(value));
+    for (const e of errors) problems.atKey(e.code, at, e.message);
+    if (errors.length === 0) this.sequence = { steps, at };
+  }
+
+  private setOneTime(value: string, at: Origin, problems: Problems, io: IoForConfig): void {
+    this.conflictCheck(this.sequenceAt, at, problems);
+    this.oneTimeAt = at;
+    this.oneTime = undefined;
+    const path = problems.value(at, () => parsePath(value));
+    if (path === undefined) return;
+    const text = io.readFile(path);
+    if (text === undefined) {
+      problems.atKey('CONFIG_MISSING_FILE', at, `cannot read "${path}"; expected an existing one-time sequences file`);
+      return;
+    }
+    const all = listOneTimeSequences(text);
+    if (all.length === 0) {
+      problems.atKey('CONFIG_EMPTY_SEQUENCE', at, `"${path}" has no unused sequence; expected a line such as 2001,2002,2003 that is not commented out`);
+      return;
+    }
+    this.oneTime = { path, all, at };
+  }
+
+  // knockd let the later of the two replace the earlier; which one a file
+  // relies on is a guess, so Portcullis asks.
+  private conflictCheck(other: Origin | undefined, at: Origin, problems: Problems): void {
+    if (other) {
+      problems.atKey('CONFIG_CONFLICT', at,
+        `[${this.name}] already has ${other.key} on line ${other.line}; expected either Sequence or One_Time_Sequences, not both`);
+    }
+  }
+
+  /** Reports a door with no sequence at all (knockd: "has an empty knock sequence"). */
+  check(problems: Problems): void {
+    if (!this.checked || this.sequenceAt || this.oneTimeAt) return;
+    problems.atSection('CONFIG_EMPTY_SEQUENCE', this.line, `[${this.name}]`,
+      'door has no sequence; expected a Sequence = port[:proto],... or One_Time_Sequences = FILE line');
+  }
+
+  /** The finished door, or undefined if its sequence did not parse. */
+  build(): Door | undefined {
+    const sequence = this.oneTime?.all[0]?.sequence ?? this.sequence?.steps;
+    if (!sequence) return undefined;
+    return {
+      name: this.name,
+      line: this.line,
+      sequence,
+      ...(this.oneTime && { oneTimeSequences: this.oneTime.path }),
+      seqTimeoutMs: this.seqTimeoutMs,
+      cmdTimeoutMs: this.cmdTimeoutMs,
+      ...(this.startCommand !== undefined && { startCommand: this.startCommand }),
+      ...(this.startCommand6 !== undefined && { startCommand6: this.startCommand6 }),
+      ...(this.stopCommand !== undefined && { stopCommand: this.stopCommand }),
+      ...(this.stopCommand6 !== undefined && { stopCommand6: this.stopCommand6 }),
+      tcpFlags: this.tcpFlags,
+      ...(this.target !== undefined && { target: this.target }),
+      allow: this.allow,
+      allowDuplicates: this.allowDuplicates,
+      cooldownMs: this.cooldownMs,
+    };
+  }
+}

@@ -1,0 +1,106 @@
+// The validated configuration: what the parser produces and everything else
+// consumes. Nothing here does I/O; durations are milliseconds.
+
+export type Protocol = 'tcp' | 'udp' | 'icmp';
+export type TcpFlag = 'fin' | 'syn' | 'rst' | 'psh' | 'ack' | 'urg';
+
+/** TCP header flag bits (RFC 9293 §3.1). */
+export const TCP_FLAG_BITS: Readonly<Record<TcpFlag, number>> = {
+  fin: 0x01, syn: 0x02, rst: 0x04, psh: 0x08, ack: 0x10, urg: 0x20,
+};
+
+/** One knock: a TCP or UDP destination port, or an ICMP echo request (port 0). */
+export interface Step {
+  readonly proto: Protocol;
+  readonly port: number;
+  /** Bytes the UDP datagram or ICMP echo data must contain. */
+  readonly payload?: Uint8Array;
+}
+
+/** A TCPFlags entry: `syn` means the flag must be set, `!ack` that it must be clear. */
+export interface TcpFlagRule {
+  readonly flag: TcpFlag;
+  readonly set: boolean;
+}
+
+/** An IPv4 or IPv6 network, e.g. 203.0.113.0/24. */
+export interface Cidr {
+  readonly family: 4 | 6;
+  /** Network address as a big-endian byte array (4 or 16 bytes). */
+  readonly bytes: Uint8Array;
+  readonly prefix: number;
+  readonly text: string;
+}
+
+export interface Door {
+  readonly name: string;
+  /** 1-based line of the `[name]` header, for messages. */
+  readonly line: number;
+  /** The active sequence (for one-time doors: the first unused line of the file). */
+  readonly sequence: readonly Step[];
+  /** Path of the One_Time_Sequences file, if the door uses one. */
+  readonly oneTimeSequences?: string;
+  readonly seqTimeoutMs: number;
+  readonly cmdTimeoutMs: number;
+  /** undefined = not set. For the _6 variants an empty string means "do nothing for IPv6". */
+  readonly startCommand?: string;
+  readonly startCommand6?: string;
+  readonly stopCommand?: string;
+  readonly stopCommand6?: string;
+  readonly tcpFlags: readonly TcpFlagRule[];
+  /** Required destination address instead of the interface addresses (knockd `Target`). */
+  readonly target?: string;
+  /** Source allowlist; empty means any source. */
+  readonly allow: readonly Cidr[];
+  /** Ignore a repeat of the knock just matched instead of failing the attempt. */
+  readonly allowDuplicates: boolean;
+  /** After a successful open, ignore this source on this door for this long. */
+  readonly cooldownMs: number;
+}
+
+/** Ports the daemon treats as traps: any hit during an attempt fails it. */
+export type DecoyPolicy =
+  | { readonly mode: 'auto' }
+  | { readonly mode: 'off' }
+  | { readonly mode: 'ports'; readonly tcp: readonly PortRange[]; readonly udp: readonly PortRange[] };
+
+export interface PortRange {
+  readonly from: number;
+  readonly to: number;
+}
+
+export interface Options {
+  readonly useSyslog: boolean;
+  readonly logFile?: string;
+  readonly pidFile?: string;
+  readonly interfaces: readonly string[];
+  readonly stateDir?: string;
+  readonly decoys: DecoyPolicy;
+  /** Failed attempts (or decoy hits) from one source before it is ignored. */
+  readonly failureLimit: number;
+  /** How long a failure counts towards failureLimit. */
+  readonly failureWindowMs: number;
+  /** How long a source that reached failureLimit is ignored. */
+  readonly banMs: number;
+  /** Upper bound on attempts in flight (oldest evicted first). */
+  readonly maxAttempts: number;
+  /** Upper bound on tracked failing/banned sources (oldest evicted first). */
+  readonly maxTrackedSources: number;
+}
+
+export interface Config {
+  readonly file: string;
+  readonly options: Options;
+  readonly doors: readonly Door[];
+}
+
+export const DEFAULTS = {
+  seqTimeoutMs: 25_000,
+  cmdTimeoutMs: 10_000,
+  maxSequenceLength: 32,
+  failureLimit: 5,
+  failureWindowMs: 60_000,
+  banMs: 300_000,
+  maxAttempts: 65_536,
+  maxTrackedSources: 65_536,
+} as const;

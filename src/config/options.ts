@@ -1,0 +1,89 @@
+// The [options] section: knockd 0.8's four keys plus the Portcullis keys.
+import { DEFAULTS, type DecoyPolicy, type Options } from './model.js';
+import type { Origin, Problems } from './problems.js';
+import { parseDecoys } from './decoys.js';
+import { parseCount, parseInterfaces, parsePath, parseSeconds } from './values.js';
+
+/** Canonical option key for each accepted spelling (lower case). */
+export const OPTION_KEYS = {
+  // Bare word, no `=`; knockd also accepted it inside a door section.
+  usesyslog: 'usesyslog',
+  logfile: 'logfile',
+  pidfile: 'pidfile',
+  // Portcullis: a comma-separated list (`eth0, wg0`); knockd took one name.
+  interface: 'interface',
+  // Portcullis: `StateDir = /var/lib/portcullis` — where the daemon keeps
+  // state that must survive a restart.
+  statedir: 'statedir',
+  // Portcullis: `Decoys = auto | off | 1-1023:tcp, 3000-3999, 53:udp` (default
+  // auto: every port outside the sequences that the host does not serve) — ports
+  // where any hit during an attempt fails it; `off` gives knockd's behaviour.
+  decoys: 'decoys',
+  // Portcullis: `FailureLimit = N` (default 5, at least 1) — failed attempts or
+  // decoy hits from one source within FailureWindow before it is banned.
+  failurelimit: 'failurelimit',
+  // Portcullis: `FailureWindow = SECONDS` (default 60, at least 1).
+  failurewindow: 'failurewindow',
+  // Portcullis: `BanTime = SECONDS` (default 300; 0 turns banning off).
+  bantime: 'bantime',
+  // Portcullis: `MaxAttempts = N` (default 65536) — attempts in flight; the
+  // oldest is dropped when full, so a spoofed flood cannot grow memory (knockd leaked).
+  maxattempts: 'maxattempts',
+  // Portcullis: `MaxTrackedSources = N` (default 65536) — failing or banned
+  // sources remembered; the oldest is dropped when full.
+  maxtrackedsources: 'maxtrackedsources',
+} as const;
+export type OptionKey = (typeof OPTION_KEYS)[keyof typeof OPTION_KEYS];
+
+export class OptionsDraft {
+  useSyslog = false;
+  logFile?: string;
+  pidFile?: string;
+  interfaces: string[] = [];
+  stateDir?: string;
+  decoys: DecoyPolicy = { mode: 'auto' };
+  decoysAt?: Origin;
+  failureLimit: number = DEFAULTS.failureLimit;
+  failureWindowMs: number = DEFAULTS.failureWindowMs;
+  banMs: number = DEFAULTS.banMs;
+  maxAttempts: number = DEFAULTS.maxAttempts;
+  maxTrackedSources: number = DEFAULTS.maxTrackedSources;
+
+  apply(key: OptionKey, value: string, at: Origin, problems: Problems): void {
+    const v = <T>(parse: () => T): T | undefined => problems.value(at, parse);
+    switch (key) {
+      // The caller handles UseSyslog, because knockd also accepted it in doors.
+      case 'usesyslog': return;
+      case 'logfile': this.logFile = v(() => parsePath(value)) ?? this.logFile; return;
+      case 'pidfile': this.pidFile = v(() => parsePath(value)) ?? this.pidFile; return;
+      case 'interface': this.interfaces = v(() => parseInterfaces(value)) ?? this.interfaces; return;
+      case 'statedir': this.stateDir = v(() => parsePath(value)) ?? this.stateDir; return;
+      case 'decoys': {
+        const decoys = v(() => parseDecoys(value));
+        if (decoys) { this.decoys = decoys; this.decoysAt = at; }
+        return;
+      }
+      case 'failurelimit': this.failureLimit = v(() => parseCount(value, 1)) ?? this.failureLimit; return;
+      case 'failurewindow': this.failureWindowMs = v(() => parseSeconds(value, 1)) ?? this.failureWindowMs; return;
+      case 'bantime': this.banMs = v(() => parseSeconds(value, 0)) ?? this.banMs; return;
+      case 'maxattempts': this.maxAttempts = v(() => parseCount(value, 1)) ?? this.maxAttempts; return;
+      case 'maxtrackedsources': this.maxTrackedSources = v(() => parseCount(value, 1)) ?? this.maxTrackedSources; return;
+    }
+  }
+
+  build(): Options {
+    return {
+      useSyslog: this.useSyslog,
+      ...(this.logFile !== undefined && { logFile: this.logFile }),
+      ...(this.pidFile !== undefined && { pidFile: this.pidFile }),
+      interfaces: this.interfaces,
+      ...(this.stateDir !== undefined && { stateDir: this.stateDir }),
+      decoys: this.decoys,
+      failureLimit: this.failureLimit,
+      failureWindowMs: this.failureWindowMs,
+      banMs: this.banMs,
+      maxAttempts: this.maxAttempts,
+      maxTrackedSources: this.maxTrackedSources,
+    };
+  }
+}

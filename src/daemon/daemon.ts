@@ -1,0 +1,243 @@
+// The knock daemon: capture → decode → doorkeeper → actions. Every effect
+// (capture, commands, files, clock, host facts, logging) is injected, so the
+// whole pipeline runs in unit tests on packets made by hand.
+import type { Config, Door } from '../config/model.js';
+import type { CaptureHandle, CaptureSource } from '../capture/source.js';
+import type { DoorEvent } from '../door/events.js';
+import { Doorkeeper } from '../door/keeper.js';
+import type { Logger } from '../log/logger.js';
+import type { Packet } from '../packet/packet.js';
+import type { Clock, Timer } from '../util/clock.js';
+import { newCounters, type Counters } from './counters.js';
+import { sameAddresses, sameHostPorts, type HostAddresses, type HostView } from './host.js';
+import { LogGate } from './log-gate.js';
+import type { HostPorts } from '../door/decoys.js';
+
+/** What happens when a door opens: knockd-style commands now, firewall backends later. */
+export interface DoorActions {
+  /** Re-arms (or runs, if overdue) what a previous run left pending. */
+  restore(): Promise<void>;
+  open(door: Door, ip: string, family: 4 | 6): void;
+  /** Called on shutdown; resolves when pending work is settled. */
+  shutdown(): Promise<void>;
+}
+
+/** Moves a one-time-sequence door to its next unused sequence (undefined = none left). */
+export type AdvanceOneTime = (door: Door) => Door | undefined;
+
+export type FilterBuilder = (config: Config, addresses: HostAddresses, ports: HostPorts, ipv4Only: boolean) => string;
+
+export interface DaemonDeps {
+  readonly capture: CaptureSource;
+  readonly actions: DoorActions;
+  readonly host: HostView;
+  readonly clock: Clock;
+  readonly log: Logger;
+  readonly buildFilter: FilterBuilder;
+  readonly advanceOneTime: AdvanceOneTime;
+  /** How often host addresses and listening ports are re-read. */
+  readonly refreshMs?: number;
+}
+
+export interface DaemonSettings {
+  readonly interfaces: readonly string[];
+  readonly ipv4Only: boolean;
+}
+
+const SUMMARY_EVERY_MS = 10_000;
+
+export class Daemon {
+  readonly counters: Counters = newCounters();
+  private config: Config;
+  private readonly keeper: Doorkeeper;
+  private handles: CaptureHandle[] = [];
+  private filter = '';
+  private addresses: HostAddresses = { v4: [], v6: [] };
+  private ports!: HostPorts;
+  private expiryTimer: Timer | undefined;
+  private expiryAt: number | undefined;
+  private refreshTimer: Timer | undefined;
+  private readonly gate: LogGate;
+  private lastSummaryAt: number;
+  private summaryBase = newCounters();
+  private stopped = false;
+
+  constructor(config: Config, private readonly settings: DaemonSettings, private readonly deps: DaemonDeps) {
+    this.config = config;
+    this.keeper = new Doorkeeper(config.doors, config.options);
+    const now = deps.clock.now();
+    this.gate = new LogGate(20, 200, now);
+    this.lastSummaryAt = now;
+  }
+
+  async start(): Promise<void> {
+    await this.deps.actions.restore();
+    this.refreshHost(true);
+    for (const iface of this.settings.interfaces) {
+      this.handles.push(this.deps.capture.open(iface, this.filter, this.onPacket, (err) => this.onCaptureError(iface, err)));
+    }
+    this.deps.log.info(`starting up, listening on ${this.settings.interfaces.join(',')}`);
+    this.deps.log.debug(`capture filter: ${this.filter}`);
+    this.scheduleRefresh();
+  }
+
+  /** Installs a validated new configuration, keeping attempts of unchanged doors. */
+  reload(config: Config): void {
+    this.config = config;
+    this.keeper.reconfigure(config.doors, config.options);
+    this.refreshHost(true);
+    this.armExpiry();
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.expiryTimer?.cancel();
+    this.refreshTimer?.cancel();
+    for (const h of this.handles) h.close();
+    this.handles = [];
+    this.deps.log.info('shutting down');
+    await this.deps.actions.shutdown();
+  }
+
+  get doors(): readonly Door[] {
+    return this.config.doors;
+  }
+
+  get captureFilter(): string {
+    return this.filter;
+  }
+
+  inFlight() {
+    return this.keeper.inFlight();
+  }
+
+  stats() {
+    return this.keeper.stats();
+  }
+
+  // Arrow function: handed to the capture source as the per-packet callback.
+  private readonly onPacket = (p: Packet): void => {
+    if (this.stopped) return;
+    this.counters.packets++;
+    const ignored = this.keeper.onPacket(p, this.deps.clock.now(), this.onEvent);
+    if (ignored !== undefined) this.counters.ignored[ignored]++;
+    this.armExpiry();
+  };
+
+  private readonly onEvent = (e: DoorEvent): void => {
+    const now = this.deps.clock.now();
+    const log = this.deps.log;
+    switch (e.kind) {
+      case 'stage':
+        this.counters.knocks++;
+        if (this.gate.allow(now)) log.info(`${e.src}: ${e.door.name}: Stage ${e.stage}`, { event: 'stage', src: e.src, door: e.door.name, stage: e.stage });
+        break;
+      case 'open':
+        this.counters.opens++;
+        log.info(`${e.src}: ${e.door.name}: OPEN SESAME`, { event: 'open', src: e.src, door: e.door.name });
+        this.deps.actions.open(e.door, e.src, e.family);
+        if (e.door.oneTimeSequences !== undefined) this.advanceOneTime(e.door);
+        break;
+      case 'timeout':
+        this.counters.timeouts++;
+        if (this.gate.allow(now)) log.info(`${e.src}: ${e.door.name}: sequence timeout (stage ${e.stage})`, { event: 'timeout', src: e.src, door: e.door.name, stage: e.stage });
+        break;
+      case 'fail':
+        this.counters.failures++;
+        if (e.reason === 'decoy') this.counters.decoyHits++;
+        log.debug(`${e.src}: ${e.door.name}: attempt failed at stage ${e.stage} (${e.reason === 'decoy' ? 'decoy' : 'wrong knock'} on port ${e.port})`);
+        break;
+      case 'ban':
+        this.counters.bans++;
+        if (this.gate.allow(now)) {
+          const secs = Math.round((e.until - now) / 1000);
+          log.info(`${e.src}: too many failed knocks, ignoring this source for ${secs} s`, { event: 'ban', src: e.src, seconds: secs });
+        }
+        break;
+      case 'evict':
+        this.counters.evictions++;
+        break;
+    }
+  };
+
+  private advanceOneTime(door: Door): void {
+    const next = this.deps.advanceOneTime(door);
+    const doors = this.config.doors.flatMap((d) => (d !== door ? [d] : next ? [next] : []));
+    if (next === undefined) {
+      this.deps.log.warn(`no more sequences left in the one time sequences file for door ${door.name} --> disabling the door`);
+    }
+    this.reload({ ...this.config, doors });
+  }
+
+  private armExpiry(): void {
+    const at = this.keeper.nextDeadline();
+    if (at === undefined || (this.expiryAt !== undefined && this.expiryAt <= at) || this.stopped) return;
+    this.expiryTimer?.cancel();
+    this.expiryAt = at;
+    this.expiryTimer = this.deps.clock.setTimer(at - this.deps.clock.now(), () => {
+      this.expiryAt = undefined;
+      this.expiryTimer = undefined;
+      this.keeper.expire(this.deps.clock.now(), this.onEvent);
+      this.armExpiry();
+    });
+  }
+
+  private scheduleRefresh(): void {
+    if (this.stopped) return;
+    this.refreshTimer = this.deps.clock.setTimer(this.deps.refreshMs ?? 2000, () => {
+      this.refreshHost(false);
+      this.keeper.expire(this.deps.clock.now(), this.onEvent);
+      this.summarise();
+      this.scheduleRefresh();
+    });
+  }
+
+  /** Re-reads addresses and ports; rebuilds the capture filter when anything changed. */
+  private refreshHost(force: boolean): void {
+    const addresses = this.deps.host.addresses(this.settings.interfaces, this.settings.ipv4Only);
+    const ports = this.deps.host.ports();
+    const changed = force || !sameAddresses(addresses, this.addresses) || !sameHostPorts(ports, this.ports);
+    if (!changed) return;
+    if (!force) this.deps.log.debug('host addresses or listening ports changed; updating the capture filter');
+    this.addresses = addresses;
+    this.ports = ports;
+    this.keeper.setLocalAddresses([...addresses.v4, ...addresses.v6]);
+    this.keeper.setHostPorts(ports);
+    const filter = this.deps.buildFilter(this.config, addresses, ports, this.settings.ipv4Only);
+    if (filter === this.filter) return;
+    this.filter = filter;
+    for (const h of this.handles) {
+      try {
+        h.setFilter(filter);
+      } catch (err) {
+        this.onCaptureError(h.iface, err as Error);
+      }
+    }
+  }
+
+  private onCaptureError(iface: string, err: Error): void {
+    this.deps.log.error(`capture on ${iface} failed: ${err.message}`);
+  }
+
+  /** One line per interval about what was suppressed or ignored, instead of a line per packet. */
+  private summarise(): void {
+    const now = this.deps.clock.now();
+    if (now - this.lastSummaryAt < SUMMARY_EVERY_MS) return;
+    const c = this.counters;
+    const b = this.summaryBase;
+    const parts: string[] = [];
+    const suppressed = this.gate.takeSuppressed();
+    if (suppressed > 0) parts.push(`${suppressed} log lines suppressed`);
+    if (c.failures > b.failures) parts.push(`${c.failures - b.failures} failed attempts (${c.decoyHits - b.decoyHits} on decoys)`);
+    if (c.bans > b.bans) parts.push(`${c.bans - b.bans} sources banned`);
+    if (c.ignored.banned > b.ignored.banned) parts.push(`${c.ignored.banned - b.ignored.banned} packets from banned sources ignored`);
+    if (c.evictions > b.evictions) parts.push(`${c.evictions - b.evictions} attempts evicted (table full)`);
+    if (parts.length > 0) {
+      const secs = Math.round((now - this.lastSummaryAt) / 1000);
+      this.deps.log.info(`last ${secs} s: ${parts.join(', ')}`, { event: 'summary' });
+    }
+    this.summaryBase = structuredClone(c);
+    this.lastSummaryAt = now;
+  }
+}

@@ -1,0 +1,102 @@
+// Production wiring for `portcullis serve`: real capture, commands, files,
+// clock, logging and signals around the Daemon.
+import { CommandGrants } from '../actions/grants.js';
+import { ShellRunner } from '../actions/runner.js';
+import { PcapCaptureSource } from '../capture/pcap.js';
+import type { Config } from '../config/model.js';
+import { createLogger } from '../log/create-logger.js';
+import { NodeFileStore } from '../state/atomic-file.js';
+import { ensureStateDir, grantsPath, resolveStateDir } from '../state/files.js';
+import { systemClock } from '../util/clock.js';
+import { loadConfigFile } from '../cli/config-file.js';
+import { removePidFile, writePidFile } from './pidfile.js';
+import { Daemon } from './daemon.js';
+import { filterForHost } from './capture-filter.js';
+import { SystemHostView } from './system-host.js';
+import { oneTimeAdvancer } from './one-time.js';
+
+export interface ServeOptions {
+  readonly configPath: string;
+  readonly config: Config;
+  readonly interfaces: readonly string[];
+  readonly ipv4Only: boolean;
+  readonly verbose: boolean;
+  readonly debug: boolean;
+  readonly logFile: string | undefined;
+  readonly logFormat: 'text' | 'json';
+  readonly stateDir: string | undefined;
+  readonly pidFile: string | undefined;
+  readonly stderr: boolean;
+  readonly lookup: boolean;
+}
+
+
+/** Runs the daemon until SIGTERM/SIGINT; resolves with the exit status. */
+export async function startDaemon(o: ServeOptions): Promise<number> {
+  const log = createLogger({
+    stderr: o.stderr,
+    logFile: o.logFile,
+    syslog: o.config.options.useSyslog,
+    format: o.logFormat,
+    verbose: true,
+    debug: o.debug || o.verbose,
+  });
+  if (o.lookup) log.warn('-l/--lookup is accepted but ignored: Portcullis never does DNS lookups in the packet path');
+  const files = new NodeFileStore();
+  const stateDir = resolveStateDir(o.stateDir, o.config.options.stateDir);
+  let daemon: Daemon | undefined;
+  try {
+    ensureStateDir(stateDir);
+    const actions = new CommandGrants({
+      runner: new ShellRunner(),
+      clock: systemClock,
+      store: files,
+      statePath: grantsPath(stateDir),
+      log,
+    });
+    daemon = new Daemon(o.config, { interfaces: o.interfaces, ipv4Only: o.ipv4Only }, {
+      capture: new PcapCaptureSource(),
+      actions,
+      host: new SystemHostView(),
+      clock: systemClock,
+      log,
+      buildFilter: filterForHost,
+      advanceOneTime: oneTimeAdvancer(files, log),
+    });
+    await daemon.start();
+    if (o.pidFile) writePidFile(o.pidFile, process.pid);
+  } catch (err) {
+    log.error(`cannot start: ${(err as Error).message}`);
+    await daemon?.stop().catch(() => undefined);
+    await log.close();
+    return 1;
+  }
+
+  const running = daemon;
+  return new Promise<number>((resolveExit) => {
+    let stopping = false;
+    const shutdown = async (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      log.info(`received ${signal}`);
+      await running.stop();
+      if (o.pidFile) removePidFile(o.pidFile);
+      await log.close();
+      resolveExit(0);
+    };
+    process.on('SIGTERM', () => void shutdown('SIGTERM'));
+    process.on('SIGINT', () => void shutdown('SIGINT'));
+    process.on('SIGHUP', () => {
+      log.info(`re-reading config file: ${o.configPath}`);
+      log.reopen();
+      const loaded = loadConfigFile(o.configPath);
+      if (!loaded.ok) {
+        for (const m of loaded.messages) log.error(m);
+        log.error(`${o.configPath} is not valid; still running with the previous configuration`);
+        return;
+      }
+      running.reload(loaded.config);
+      log.info(`configuration reloaded: ${loaded.config.doors.length} door(s)`);
+    });
+  });
+}

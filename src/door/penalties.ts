@@ -1,0 +1,89 @@
+// Failure counting and bans per source address. Both tables are bounded and
+// ordered oldest first (a JS Map keeps insertion order), so pruning is O(1)
+// per expired entry and eviction under a spoofed flood drops the oldest.
+
+export interface PenaltyLimits {
+  /** Failures within `windowMs` that earn a ban. */
+  readonly failureLimit: number;
+  readonly windowMs: number;
+  readonly banMs: number;
+  /** Most sources tracked in each table. */
+  readonly maxSources: number;
+}
+
+interface Failures {
+  count: number;
+  firstAt: number;
+}
+
+export class SourcePenalties {
+  private readonly failures = new Map<string, Failures>();
+  private readonly bans = new Map<string, number>();
+  /** Entries dropped because a table was full. */
+  evictions = 0;
+
+  constructor(private limits: PenaltyLimits) {}
+
+  setLimits(limits: PenaltyLimits): void {
+    this.limits = limits;
+  }
+
+  isBanned(src: string, now: number): boolean {
+    const until = this.bans.get(src);
+    if (until === undefined) return false;
+    if (until > now) return true;
+    this.bans.delete(src);
+    return false;
+  }
+
+  /** Records a failure; returns the ban expiry when this failure earns a ban. */
+  recordFailure(src: string, now: number): number | undefined {
+    const { failureLimit, windowMs, banMs } = this.limits;
+    if (failureLimit <= 0) return undefined;
+    let f = this.failures.get(src);
+    if (f === undefined || now - f.firstAt >= windowMs) {
+      this.failures.delete(src);
+      f = { count: 0, firstAt: now };
+      this.makeRoom(this.failures);
+    }
+    f.count++;
+    this.failures.set(src, f);
+    if (f.count < failureLimit) return undefined;
+    this.failures.delete(src);
+    const until = now + banMs;
+    this.bans.delete(src);
+    this.makeRoom(this.bans);
+    this.bans.set(src, until);
+    return until;
+  }
+
+  /** Forgets entries that have run out; each call does work only for expired heads. */
+  prune(now: number): void {
+    for (const [src, f] of this.failures) {
+      if (now - f.firstAt < this.limits.windowMs) break;
+      this.failures.delete(src);
+    }
+    // Bans all last banMs, so insertion order is expiry order (until a reload changes banMs).
+    for (const [src, until] of this.bans) {
+      if (until > now) break;
+      this.bans.delete(src);
+    }
+  }
+
+  get bannedCount(): number {
+    return this.bans.size;
+  }
+
+  get failingCount(): number {
+    return this.failures.size;
+  }
+
+  private makeRoom(table: Map<string, unknown>): void {
+    if (table.size < this.limits.maxSources) return;
+    const oldest = table.keys().next().value;
+    if (oldest !== undefined) {
+      table.delete(oldest);
+      this.evictions++;
+    }
+  }
+}
