@@ -346,7 +346,7 @@ test('a failing state-file write is logged once and does not stop the door from 
   await settle();
   grants.open(makeDoor('b'), '192.0.2.1', 4);
   await settle();
-  assert.equal(log.messages('error').filter((m) => m.startsWith('cannot save pending stop commands')).length, 1);
+  assert.equal(log.messages('error').filter((m) => m.startsWith('cannot save pending stop commands to /state/grants.json')).length, 1);
   clock.advance(10_000);
   await settle();
   assert.deepEqual(runner.commands, ['open a 192.0.2.1', 'open b 192.0.2.1', 'close a 192.0.2.1', 'close b 192.0.2.1']);
@@ -387,4 +387,37 @@ test('closeAll runs every owed stop now, including one whose start is still runn
   assert.deepEqual(runner.commands.slice().sort(), ['close ssh 192.0.2.7', 'close web 192.0.2.7', 'open ssh 192.0.2.7', 'open web 192.0.2.7']);
   assert.deepEqual(grants.pending(), []);
   assert.deepEqual(saved(store), []);
+});
+
+test('a stop command that could not be started is retried, then given up with an error', async () => {
+  const { runner, grants, log, clock, store } = setup();
+  grants.open(makeDoor('ssh'), '192.0.2.7', 4);
+  await settle();
+  runner.respondWith(() => ({ exitCode: null, error: 'command queue full (1024 waiting), command dropped' }));
+  clock.advance(10_000);
+  await settle();
+  assert.equal(runner.commands.length, 2);
+  assert.equal(grants.pending().length, 1, 'still owed');
+  assert.equal(saved(store)![0]!.dueAt, clock.now() + 5000);
+  for (let attempt = 1; attempt < 5; attempt++) {
+    clock.advance(5000 * attempt);
+    await settle();
+  }
+  assert.equal(runner.commands.length, 6, 'five attempts in all');
+  assert.ok(log.has('192.0.2.7: ssh: stop command did not run after 5 attempts, giving up: close ssh 192.0.2.7'));
+  assert.deepEqual(grants.pending(), []);
+  assert.deepEqual(saved(store), []);
+});
+
+test('a stop that fails to start once succeeds on the retry', async () => {
+  const { runner, grants, clock } = setup();
+  grants.open(makeDoor('ssh'), '192.0.2.7', 4);
+  await settle();
+  runner.script({ exitCode: null, error: 'cannot run command: spawn EAGAIN' });
+  clock.advance(10_000);
+  await settle();
+  clock.advance(5000);
+  await settle();
+  assert.deepEqual(runner.commands, ['open ssh 192.0.2.7', 'close ssh 192.0.2.7', 'close ssh 192.0.2.7']);
+  assert.deepEqual(grants.pending(), []);
 });

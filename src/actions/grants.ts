@@ -13,9 +13,11 @@
 import type { Door } from '../config/model.js';
 import type { Logger } from '../log/logger.js';
 import type { FileStore } from '../state/atomic-file.js';
+import { CoalescedWriter } from '../state/coalesced-writer.js';
 import type { Clock, Timer } from '../util/clock.js';
 import { CommandError, expandCommand, selectCommands } from './command.js';
 import { parseGrants, serializeGrants, type GrantRecord } from './grant-file.js';
+import { runLogged } from './run-logged.js';
 import type { CommandOutcome, CommandRunner } from './runner.js';
 
 export interface CommandGrantsDeps {
@@ -45,7 +47,13 @@ interface Grant {
   stopWhenStarted?: boolean;
   /** A knock arrived while the stop command ran: open again afterwards. */
   reopen?: { door: Door; family: 4 | 6 };
+  /** Times the stop command could not be started at all. */
+  failedStops?: number;
 }
+
+/** A stop command that could not be started is tried this often, STOP_RETRY_MS × attempt apart. */
+const STOP_ATTEMPTS = 5;
+const STOP_RETRY_MS = 5_000;
 
 export class CommandGrants {
   private readonly runner: CommandRunner;
@@ -59,11 +67,7 @@ export class CommandGrants {
   /** Start-only doors whose command is running (key: door, address, command). */
   private readonly startOnlyRunning = new Set<string>();
   private readonly inFlight = new Set<Promise<void>>();
-  /** Start commands that wait for the state file to be written first. */
-  private startQueue: Array<() => void> = [];
-  private flushScheduled = false;
-  private lastWritten: string | undefined;
-  private writeFailing = false;
+  private readonly stateFile: CoalescedWriter;
   private closed = false;
 
   constructor(deps: CommandGrantsDeps) {
@@ -74,6 +78,8 @@ export class CommandGrants {
     this.log = deps.log;
     this.commandTimeoutMs = deps.commandTimeoutMs ?? 10_000;
     this.maxGrants = deps.maxGrants ?? 65_536;
+    this.stateFile = new CoalescedWriter(deps.store, deps.statePath, deps.log,
+      () => serializeGrants([...this.grants.values()].map((g) => g.record)), 'pending stop commands');
   }
 
   /** Loads the state file: overdue stop commands run at once (awaited), the others are re-armed. */
@@ -91,14 +97,14 @@ export class CommandGrants {
       const parsed = parseGrants(text);
       records = parsed.grants;
       for (const reason of parsed.rejected) this.log.error(`${this.statePath}: ignoring unusable pending stop command, ${reason}`);
-      if (parsed.rejected.length > 0) this.markDirty();
+      if (parsed.rejected.length > 0) this.stateFile.markDirty();
     } catch (err) {
       this.log.error(`${this.statePath}: ${(err as Error).message}; its stop commands are lost (copy kept in ${this.statePath}.corrupt)`);
       this.saveCopy(`${this.statePath}.corrupt`, text);
-      this.markDirty();
+      this.stateFile.markDirty();
       return;
     }
-    this.lastWritten = text;
+    this.stateFile.assumeWritten(text);
     const now = this.clock.now();
     const overdue: Array<Promise<void>> = [];
     for (const record of records) {
@@ -175,7 +181,7 @@ export class CommandGrants {
 
   /** Resolves once no command started by this object is running. */
   async idle(): Promise<void> {
-    while (this.inFlight.size > 0 || this.flushScheduled) {
+    while (this.inFlight.size > 0 || this.stateFile.pending) {
       await Promise.all([...this.inFlight]);
       await Promise.resolve();
     }
@@ -208,8 +214,8 @@ export class CommandGrants {
     const record = { door: door.name, ip, family, stop, dueAt: this.clock.now() + door.cmdTimeoutMs };
     const grant: Grant = { key, record, phase: 'starting' };
     this.grants.set(key, grant);
-    this.markDirty();
-    this.startQueue.push(() => void this.track(this.startGrant(grant, door, start)));
+    // The stop is on disk before the start runs, so a crash in between cannot lose it.
+    this.stateFile.markDirty(() => void this.track(this.startGrant(grant, door, start)));
   }
 
   private repeatOpen(grant: Grant, door: Door, family: 4 | 6): void {
@@ -223,7 +229,7 @@ export class CommandGrants {
     } else {
       grant.record.dueAt = this.clock.now() + door.cmdTimeoutMs;
       this.arm(grant);
-      this.markDirty();
+      this.stateFile.markDirty();
       this.log.info(`${ip}: ${door.name}: already open, stop command postponed to ${door.cmdTimeoutMs / 1000} s from now`, fields);
     }
   }
@@ -233,13 +239,13 @@ export class CommandGrants {
     if (outcome.error !== undefined) {
       // The start never ran, so nothing needs undoing (knockd: stop only after a start ran).
       this.grants.delete(grant.key);
-      this.markDirty();
+      this.stateFile.markDirty();
       return;
     }
     // knockd sleeps cmd_timeout after the start command returns, then runs the stop.
     grant.phase = 'waiting';
     grant.record.dueAt = this.clock.now() + door.cmdTimeoutMs;
-    this.markDirty();
+    this.stateFile.markDirty();
     if (grant.stopWhenStarted) {
       await this.runStop(grant);
     } else if (!this.closed) {
@@ -261,64 +267,33 @@ export class CommandGrants {
     grant.phase = 'stopping';
     const { door, ip, stop } = grant.record;
     this.log.info(`${ip}: ${door}: command timeout`, { ip, door });
-    await this.runCommand(door, ip, stop);
+    const outcome = await this.runCommand(door, ip, stop);
+    if (outcome.error !== undefined && !grant.reopen) {
+      // It never ran (queue full, fork failed): the door is still open, so try again later.
+      grant.failedStops = (grant.failedStops ?? 0) + 1;
+      if (grant.failedStops < STOP_ATTEMPTS) {
+        grant.phase = 'waiting';
+        grant.record.dueAt = this.clock.now() + STOP_RETRY_MS * grant.failedStops;
+        this.stateFile.markDirty();
+        this.arm(grant);
+        return;
+      }
+      this.log.error(`${ip}: ${door}: stop command did not run after ${STOP_ATTEMPTS} attempts, giving up: ${stop}`, { ip, door });
+    }
     // Removed only after it ran: a crash in between runs it again, rather than never.
     this.grants.delete(grant.key);
-    this.markDirty();
+    this.stateFile.markDirty();
     if (grant.reopen && !this.closed) this.open(grant.reopen.door, ip, grant.reopen.family);
   }
 
-  private async runCommand(door: string, ip: string, command: string): Promise<CommandOutcome> {
-    // knockd's exec_cmd lines (knockd.md §4): "%s: running command: %s", "%s: command returned non-zero status code (%d)".
-    this.log.info(`${door}: running command: ${command}`, { ip, door, command });
-    const outcome = await this.runner.run(command, this.commandTimeoutMs);
-    const fields = { ip, door, command, durationMs: outcome.durationMs, output: outcome.output };
-    if (outcome.error !== undefined) {
-      this.log.error(`${door}: command did not run: ${outcome.error}`, fields);
-    } else if (outcome.timedOut) {
-      this.log.warn(`${door}: command did not finish within ${this.commandTimeoutMs / 1000} s and was killed`, fields);
-    } else if (outcome.signal !== null) {
-      this.log.warn(`${door}: command killed by signal ${outcome.signal}`, fields);
-    } else if (outcome.exitCode !== 0) {
-      this.log.warn(`${door}: command returned non-zero status code (${outcome.exitCode})`, { ...fields, exitCode: outcome.exitCode });
-    } else {
-      this.log.debug(`${door}: command finished in ${outcome.durationMs} ms`, fields);
-      return outcome;
-    }
-    const output = outcome.output.trim();
-    if (output !== '') this.log.info(`${door}: command output: ${output.slice(-300)}`, { ip, door });
-    return outcome;
+  private runCommand(door: string, ip: string, command: string): Promise<CommandOutcome> {
+    return runLogged(this.runner, this.log, { door, ip, command }, this.commandTimeoutMs);
   }
 
   private track(work: Promise<void>): Promise<void> {
     const tracked = work.finally(() => { this.inFlight.delete(tracked); });
     this.inFlight.add(tracked);
     return tracked;
-  }
-
-  /** Writes the state file at the end of this tick (one write for a burst of changes), then launches waiting starts. */
-  private markDirty(): void {
-    if (this.flushScheduled) return;
-    this.flushScheduled = true;
-    queueMicrotask(() => this.flush());
-  }
-
-  private flush(): void {
-    this.flushScheduled = false;
-    const text = serializeGrants([...this.grants.values()].map((g) => g.record));
-    if (text !== this.lastWritten) {
-      try {
-        this.store.writeAtomic(this.statePath, text);
-        this.lastWritten = text;
-        this.writeFailing = false;
-      } catch (err) {
-        // Opening must not depend on the disk: the stops still run from memory,
-        // they would only be lost across a restart. Said once per failure streak.
-        if (!this.writeFailing) this.log.error(`cannot save pending stop commands to ${this.statePath}: ${(err as Error).message}`);
-        this.writeFailing = true;
-      }
-    }
-    for (const launch of this.startQueue.splice(0)) launch();
   }
 
   private saveCopy(path: string, text: string): void {

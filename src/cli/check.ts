@@ -44,7 +44,7 @@ export async function run(argv: string[]): Promise<number> {
   const interfaces = cli.length > 0 ? cli : config.options.interfaces.length > 0 ? [...config.options.interfaces] : ['any'];
   const host = new SystemHostView();
   const addresses = host.addresses(interfaces, ipv4Only);
-  const filter = filterForHost(config, addresses, host.ports(), ipv4Only);
+  const filter = filterForHost(config, addresses, await host.ports(), ipv4Only);
 
   console.log(`${path}: valid, ${config.doors.length} door(s)\n`);
   console.log(describeConfig(config));

@@ -2,7 +2,7 @@
 // ICMP and payload steps, --verify, and an exit status that means something:
 // 0 sent (and open, with --verify), 1 bad usage / unresolvable host / send
 // failure, 3 --verify found the port still closed.
-import { parseKnockArgs } from '../client/argv.js';
+import { parseKnockArgs, type KnockRequest } from '../client/argv.js';
 import { KnockError } from '../client/errors.js';
 import { knock, type KnockIO } from '../client/knock.js';
 import { netIO } from '../client/net-io.js';
@@ -49,7 +49,8 @@ const systemDeps = (): KnockDeps => ({
 });
 
 export async function run(argv: string[], deps: KnockDeps = systemDeps()): Promise<number> {
-  let request;
+  if (argv.length === 0) { deps.err(USAGE); return 1; } // as knock: bare command → usage, exit 1
+  let request: KnockRequest;
   try {
     request = parseKnockArgs(argv, deps.services);
   } catch (e) {

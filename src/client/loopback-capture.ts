@@ -1,11 +1,8 @@
 // Test support: capture loopback traffic with tcpdump and decode just enough
 // of each frame (IPv4/IPv6, TCP flags, UDP and ICMP echo data) to check what
 // the knock client put on the wire. Used by the client's real-socket tests.
-import { spawn, spawnSync } from 'node:child_process';
-import { once } from 'node:events';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { spawn, spawnSync, type ChildProcessByStdio, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import type { Readable } from 'node:stream';
 import { setTimeout as delay } from 'node:timers/promises';
 
 export interface Seen {
@@ -31,34 +28,33 @@ export function captureUnavailable(): string | undefined {
 
 /** Captures on lo while `act` runs, plus `settleMs` for stragglers, and decodes the frames. */
 export async function captureLoopback(filter: string, act: () => Promise<void>, settleMs = 300): Promise<Seen[]> {
-  const dir = mkdtempSync(join(tmpdir(), 'portcullis-capture-'));
-  const file = join(dir, 'lo.pcap');
-  const tcpdump = spawn('tcpdump', ['-i', 'lo', '-nn', '-U', '-w', file, filter], { stdio: ['ignore', 'ignore', 'pipe'] });
+  // The pcap stream goes to stdout: no file for tcpdump to write after it drops root.
+  // --immediate-mode: without it packets wait in the kernel ring until a block fills or times out.
+  const tcpdump = spawn('tcpdump', ['-i', 'lo', '-nn', '--immediate-mode', '-U', '-w', '-', filter], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const chunks: Buffer[] = [];
+  tcpdump.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
+  const exited = new Promise<void>((resolve) => { tcpdump.on('exit', resolve); tcpdump.on('error', () => resolve()); });
   try {
-    await listening(tcpdump.stderr);
+    await listening(tcpdump);
     await act();
     await delay(settleMs);
   } finally {
-    const exited = once(tcpdump, 'exit');
     tcpdump.kill('SIGINT');
     await exited;
   }
-  try {
-    return decodePcap(readFileSync(file));
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  return decodePcap(Buffer.concat(chunks));
 }
 
-async function listening(stderr: NodeJS.ReadableStream): Promise<void> {
+async function listening(tcpdump: ChildProcessWithoutNullStreams | ChildProcessByStdio<null, Readable, Readable>): Promise<void> {
   let text = '';
-  const ready = new Promise<void>((resolve) => {
-    stderr.on('data', (chunk: Buffer) => {
+  const ready = new Promise<void>((resolve, reject) => {
+    tcpdump.on('error', (e) => reject(new Error(`cannot run tcpdump: ${e.message}`)));
+    tcpdump.stderr.on('data', (chunk: Buffer) => {
       text += chunk.toString();
       if (text.includes('listening on')) resolve();
     });
   });
-  const timeout = delay(5_000).then(() => { throw new Error(`tcpdump did not start: ${text}`); });
+  const timeout = delay(5_000, undefined, { ref: false }).then(() => { throw new Error(`tcpdump did not start: ${text}`); });
   await Promise.race([ready, timeout]);
 }
 

@@ -11,6 +11,6 @@ export const filterForHost: FilterBuilder = (config, addresses, ports, ipv4Only)
     decoys: decoys.mode === 'auto' ? 'all-unserved' : decoys.mode === 'off' ? 'none' : { tcp: [...decoys.tcp], udp: [...decoys.udp] },
     servedTcp: [...ports.tcp],
     servedUdp: [...ports.udp],
-    ephemeral: ports.ephemeral,
+    ephemeralUdp: ports.ephemeral,
   });
 };

@@ -9,7 +9,9 @@ import type { Logger } from '../log/logger.js';
 import type { Packet } from '../packet/packet.js';
 import type { Clock, Timer } from '../util/clock.js';
 import { newCounters, type Counters } from './counters.js';
-import { sameAddresses, sameHostPorts, type HostAddresses, type HostView } from './host.js';
+import type { HostAddresses, HostView } from './host.js';
+import { sameAddresses } from '../net/local-addresses.js';
+import { samePorts } from '../net/listening.js';
 import { LogGate } from './log-gate.js';
 import type { HostPorts } from '../door/decoys.js';
 
@@ -18,6 +20,8 @@ export interface DoorActions {
   /** Re-arms (or runs, if overdue) what a previous run left pending. */
   restore(): Promise<void>;
   open(door: Door, ip: string, family: 4 | 6): void;
+  /** Runs every owed stop command now; resolves when they are done. */
+  closeAll(): Promise<void>;
   /** Called on shutdown; resolves when pending work is settled. */
   shutdown(): Promise<void>;
 }
@@ -72,7 +76,7 @@ export class Daemon {
 
   async start(): Promise<void> {
     await this.deps.actions.restore();
-    this.refreshHost(true);
+    await this.refreshHost(true);
     for (const iface of this.settings.interfaces) {
       this.handles.push(this.deps.capture.open(iface, this.filter, this.onPacket, (err) => this.onCaptureError(iface, err)));
     }
@@ -85,11 +89,15 @@ export class Daemon {
   reload(config: Config): void {
     this.config = config;
     this.keeper.reconfigure(config.doors, config.options);
-    this.refreshHost(true);
+    this.installFilter(config);
     this.armExpiry();
   }
 
-  async stop(): Promise<void> {
+  /**
+   * Stops capturing. Doors still open are closed now (their stop commands run)
+   * unless `keepOpen`: a stopped daemon cannot close them on time later.
+   */
+  async stop(keepOpen = false): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
     this.expiryTimer?.cancel();
@@ -97,6 +105,7 @@ export class Daemon {
     for (const h of this.handles) h.close();
     this.handles = [];
     this.deps.log.info('shutting down');
+    if (!keepOpen) await this.deps.actions.closeAll();
     await this.deps.actions.shutdown();
   }
 
@@ -186,25 +195,35 @@ export class Daemon {
   private scheduleRefresh(): void {
     if (this.stopped) return;
     this.refreshTimer = this.deps.clock.setTimer(this.deps.refreshMs ?? 2000, () => {
-      this.refreshHost(false);
       this.keeper.expire(this.deps.clock.now(), this.onEvent);
       this.summarise();
-      this.scheduleRefresh();
+      this.refreshHost(false).then(
+        () => this.scheduleRefresh(),
+        (err: Error) => {
+          this.deps.log.warn(`cannot read the host's addresses or ports: ${err.message}`);
+          this.scheduleRefresh();
+        },
+      );
     });
   }
 
   /** Re-reads addresses and ports; rebuilds the capture filter when anything changed. */
-  private refreshHost(force: boolean): void {
+  private async refreshHost(force: boolean): Promise<void> {
     const addresses = this.deps.host.addresses(this.settings.interfaces, this.settings.ipv4Only);
-    const ports = this.deps.host.ports();
-    const changed = force || !sameAddresses(addresses, this.addresses) || !sameHostPorts(ports, this.ports);
+    const ports = await this.deps.host.ports();
+    if (this.stopped) return;
+    const changed = force || !sameAddresses(addresses, this.addresses) || !samePorts(ports, this.ports);
     if (!changed) return;
     if (!force) this.deps.log.debug('host addresses or listening ports changed; updating the capture filter');
     this.addresses = addresses;
     this.ports = ports;
     this.keeper.setLocalAddresses([...addresses.v4, ...addresses.v6]);
     this.keeper.setHostPorts(ports);
-    const filter = this.deps.buildFilter(this.config, addresses, ports, this.settings.ipv4Only);
+    this.installFilter(this.config);
+  }
+
+  private installFilter(config: Config): void {
+    const filter = this.deps.buildFilter(config, this.addresses, this.ports, this.settings.ipv4Only);
     if (filter === this.filter) return;
     this.filter = filter;
     for (const h of this.handles) {

@@ -39,7 +39,7 @@ export class SourcePenalties {
   /** Records a failure; returns the ban expiry when this failure earns a ban. */
   recordFailure(src: string, now: number): number | undefined {
     const { failureLimit, windowMs, banMs } = this.limits;
-    if (failureLimit <= 0) return undefined;
+    if (failureLimit <= 0 || banMs <= 0) return undefined; // BanTime = 0: banning off
     let f = this.failures.get(src);
     if (f === undefined || now - f.firstAt >= windowMs) {
       this.failures.delete(src);

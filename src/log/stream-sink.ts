@@ -31,6 +31,8 @@ export class StreamSink implements LogSink {
   constructor(private readonly stream: Writable, private readonly options: StreamSinkOptions) {
     this.maxBuffered = options.maxBuffered ?? DEFAULT_MAX_BUFFERED;
     stream.on('drain', () => this.reportDropped());
+    // A closed stderr pipe (EPIPE) or a full disk must not crash the daemon.
+    stream.on('error', () => this.markFailed());
   }
 
   /** Lines dropped and not yet reported. */

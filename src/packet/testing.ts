@@ -17,7 +17,7 @@ function u16(n: number): Uint8Array {
   return Uint8Array.of(n >> 8, n & 0xff);
 }
 
-export const FLAGS = { fin: 0x01, syn: 0x02, rst: 0x04, psh: 0x08, ack: 0x10, urg: 0x20 } as const;
+export { TCP_FLAG_BITS as FLAGS } from '../config/model.js';
 
 export function tcpSegment(srcPort: number, dstPort: number, flags: number, options = new Uint8Array(0)): Uint8Array {
   if (options.length % 4 !== 0) throw new Error('TCP options must be padded to 4 bytes');

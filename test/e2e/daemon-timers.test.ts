@@ -3,8 +3,6 @@
 // (knockd lost every pending stop command on a restart).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import {
   labSkipReason, portcullisKnock, doorLab, expectOpened, expectShut, startPortcullis, waitFor, sleep, doorEvent,
   type DoorLab, type LabProcess,
@@ -42,16 +40,11 @@ test('the stop command closes the door cmd_timeout after it opened', opts, async
 
 test('after kill -9 and a restart, the pending stop command still runs on time', opts, async (t) => {
   const scene = await doorLab(t, { id: 'kill9', daemon: 'portcullis', door: { sequence: '7000,8000,9000', cmdTimeout: 4 } });
-  const { lab, daemon } = scene;
-  const stateDir = join(lab.tmp, 'state');
-  mkdirSync(stateDir);
-  // doorLab gave the first daemon a state folder of its own; use one we know.
-  await daemon.stop('SIGTERM');
-  const first = await startPortcullis(lab, { config: scene.config, stateDir });
+  const { lab, daemon: first, stateDir } = scene;
   const ip = lab.host('client').ip4;
 
   await portcullisKnock(lab, 'client', [lab.server.ip4, '7000', '8000', '9000']);
-  const opened = await expectOpened({ ...scene, daemon: first }, 'client', 4);
+  const opened = await expectOpened(scene, 'client', 4);
   first.kill('SIGKILL');
   await first.exited;
   assert.equal(await lab.nftHasElement('server', 'allowed4', ip), true, 'the grant must survive the daemon being killed');
@@ -63,25 +56,31 @@ test('after kill -9 and a restart, the pending stop command still runs on time',
   assertStopRanOnce(first, second);
 });
 
-test('a stop command that fell due while the daemon was down runs at restart', opts, async (t) => {
+test('a stop command that fell due while the daemon was down runs once, at restart at the latest', opts, async (t) => {
   const scene = await doorLab(t, { id: 'late', daemon: 'portcullis', door: { sequence: '7000,8000,9000', cmdTimeout: 1 } });
-  const { lab, daemon } = scene;
-  const stateDir = join(lab.tmp, 'state');
-  mkdirSync(stateDir);
-  await daemon.stop('SIGTERM');
-  const first = await startPortcullis(lab, { config: scene.config, stateDir });
+  const { lab, daemon: first, stateDir } = scene;
   const ip = lab.host('client').ip4;
 
   await portcullisKnock(lab, 'client', [lab.server.ip4, '7000', '8000', '9000']);
-  await expectOpened({ ...scene, daemon: first }, 'client', 4);
+  await expectOpened(scene, 'client', 4);
   first.kill('SIGKILL');
   await first.exited;
   await sleep(1500);
-  assert.equal(await lab.nftHasElement('server', 'allowed4', ip), true, 'nothing closes the door while the daemon is down');
+  // A design that leaves the timer to a process of its own (as knockd's
+  // forked child does) closes the door without the daemon; then the restart
+  // must not run the stop command a second time.
+  const closedWhileDown = !(await lab.nftHasElement('server', 'allowed4', ip));
 
   const second = await startPortcullis(lab, { config: scene.config, stateDir });
-  const ready = second.lines.at(-1)?.at ?? Date.now();
-  const elapsed = (await closedAt({ ...scene, daemon: second }, 5000)) - ready;
-  assert.ok(elapsed <= 1500, `closed ${elapsed} ms after the restart; it was overdue\n${second.output()}`);
-  assertStopRanOnce(first, second);
+  if (closedWhileDown) {
+    t.diagnostic('the door closed while the daemon was down');
+    await sleep(1500);
+    assert.equal(second.all(STOP).length, 0, `the restarted daemon ran the stop command again\n${second.output()}`);
+  } else {
+    const ready = second.find(/starting up, listening on/)?.at ?? Date.now();
+    const elapsed = (await closedAt({ ...scene, daemon: second }, 5000)) - ready;
+    assert.ok(elapsed <= 1500, `closed ${elapsed} ms after the restart; it was overdue\n${second.output()}`);
+    assertStopRanOnce(first, second);
+  }
+  await expectShut(scene, 'client', 4);
 });

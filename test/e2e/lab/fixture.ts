@@ -3,6 +3,7 @@
 // door; clients knock and then try the service.
 import type { TestContext } from 'node:test';
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
 import { createLab, type Lab } from '../lab.js';
 import { labRuleset } from './nft.js';
 import { labConfig, labDoor, doorEvent, type DoorOptions } from './doors.js';
@@ -21,7 +22,6 @@ export interface DoorLabOptions {
   /** Lines for the [options] section. */
   readonly options?: readonly string[];
   readonly clients?: readonly string[];
-  readonly stateDir?: string;
 }
 
 export interface DoorLab {
@@ -29,6 +29,8 @@ export interface DoorLab {
   readonly daemon: LabProcess;
   /** The config text the daemon was started with. */
   readonly config: string;
+  /** portcullis's --state-dir, for restarting it with its state. */
+  readonly stateDir: string;
 }
 
 /** Builds the scene; the lab is destroyed when the test ends. */
@@ -38,10 +40,9 @@ export async function doorLab(t: TestContext, opts: DoorLabOptions): Promise<Doo
   await lab.nftSetup('server', labRuleset({ port: SERVICE_PORT }));
   await lab.startTcpService('server', SERVICE_PORT);
   const config = labConfig(opts.options ?? [], labDoor(opts.door));
-  const daemon = opts.daemon === 'knockd'
-    ? await startKnockd(lab, config)
-    : await startPortcullis(lab, { config, ...(opts.stateDir ? { stateDir: opts.stateDir } : {}) });
-  return { lab, daemon, config };
+  const stateDir = join(lab.tmp, 'state');
+  const daemon = opts.daemon === 'knockd' ? await startKnockd(lab, config) : await startPortcullis(lab, { config, stateDir });
+  return { lab, daemon, config, stateDir };
 }
 
 export function serverAddress(lab: Lab, family: Family): string {
