@@ -49,6 +49,7 @@ export interface DaemonSettings {
 }
 
 const SUMMARY_EVERY_MS = 10_000;
+const CAPTURE_DEVICE = 'any';
 
 export class Daemon {
   readonly counters: Counters = newCounters();
@@ -77,9 +78,14 @@ export class Daemon {
   async start(): Promise<void> {
     await this.deps.actions.restore();
     await this.refreshHost(true);
-    for (const iface of this.settings.interfaces) {
-      this.handles.push(this.deps.capture.open(iface, this.filter, this.onPacket, (err) => this.onCaptureError(iface, err)));
-    }
+    // One capture on Linux's 'any' device, restricted by the filter to the
+    // addresses of the configured interfaces. A capture bound to one interface
+    // dies with it (the cap binding aborts the process when its device goes
+    // down or away: ppp, wg, a NetworkManager reconnect); 'any' outlives them,
+    // picks an interface up again when it returns, and is never promiscuous.
+    this.handles.push(this.deps.capture.open(CAPTURE_DEVICE, this.filter, this.onPacket, (err) => this.onCaptureError(CAPTURE_DEVICE, err)));
+    const missing = this.settings.interfaces.filter((i) => i !== 'any' && !this.deps.host.hasInterface(i));
+    for (const i of missing) this.deps.log.warn(`interface ${i} does not exist (yet); its addresses will be guarded once it appears`);
     this.deps.log.info(`starting up, listening on ${this.settings.interfaces.join(',')}`);
     this.deps.log.debug(`capture filter: ${this.filter}`);
     this.scheduleRefresh();
