@@ -50,7 +50,14 @@ ok()   { printf '    %sok:%s %s\n' "$G" "$N" "$*"; }
 fail() { printf '    %sUNEXPECTED:%s %s\n' "$R" "$N" "$*" >&2; exit 1; }
 in_server() { ip netns exec "$SERVER_NS" "$@"; }
 in_client() { ip netns exec "$CLIENT_NS" "$@"; }
-daemon_log() { sed 's/^/    | /' "$LOG"; }
+SHOWN=0
+# Prints the daemon's log lines not shown yet.
+daemon_log() {
+  local total
+  total=$(wc -l <"$LOG")
+  if [ "$total" -gt "$SHOWN" ]; then sed -n "$((SHOWN + 1)),${total}p" "$LOG" | sed 's/^/    | /'; fi
+  SHOWN=$total
+}
 
 # Prints the service's greeting, or fails (refused, or no answer within 2 s).
 connect() {

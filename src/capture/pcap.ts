@@ -9,6 +9,7 @@
 // an open capture, so setFilter opens a new capture and closes the old one.
 import { createRequire } from 'node:module';
 import type { Packet } from '../packet/packet.js';
+import { RecentFrames } from './duplicates.js';
 import { decodeFrame } from '../packet/decode.js';
 import { linkTypeFromCap, type LinkType } from '../packet/link.js';
 import { MATCH_NOTHING } from './filter.js';
@@ -123,10 +124,13 @@ class LiveCapture {
   ) {
     // A plain Uint8Array view: Buffer#slice would not copy.
     const frame = new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.length);
+    const recent = new RecentFrames();
+    const networkOffset = link === 'sll' ? 16 : link === 'sll2' ? 20 : 0;
     cap.on('packet', (nbytes: number) => {
       if (this.stopped) return;
       const p = decodeFrame(link, frame, nbytes);
       if (p === undefined) return;
+      if (recent.isDuplicate(frame, networkOffset, nbytes, performance.now())) return;
       try {
         // The next frame overwrites the buffer, so a payload must be copied out.
         onPacket(p.payload.length === 0 ? p : { ...p, payload: p.payload.slice() });

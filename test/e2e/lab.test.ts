@@ -70,3 +70,16 @@ test('labs built at the same time do not interfere', { skip, timeout: 60_000 }, 
     assert.equal(r.code, 0, r.stdout + r.stderr);
   }
 });
+
+test('a lone client is wired straight to the server; bridge: true puts it on a bridge', { skip, timeout: 60_000 }, async (t) => {
+  const direct = await createLab('wire');
+  t.after(() => direct.destroy());
+  assert.equal(direct.server.iface, 'eth0');
+  const bridged = await createLab('wire', { bridge: true });
+  t.after(() => bridged.destroy());
+  assert.equal(bridged.server.iface, 'lan0');
+  for (const lab of [direct, bridged]) {
+    const r = await lab.exec('client', ['ping', '-c', '1', '-W', '2', lab.server.ip6]);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+  }
+});

@@ -1,6 +1,6 @@
 // The namespace lab: a server namespace and client namespaces on one
-// Ethernet segment (a bridge in the server namespace), optionally a second
-// segment behind the server. Addresses are 10.x/24 and fd00::/64, no default
+// Ethernet segment (a veth pair for one client, a bridge in the server
+// namespace for several), optionally a second segment behind the server. Addresses are 10.x/24 and fd00::/64, no default
 // route, no NAT, nothing shared with the host or with other labs, so tests
 // can run side by side. Needs root and iproute2.
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -11,13 +11,13 @@ import { LabProcess } from './lab/process.js';
 import { run, mustSucceed, formatResult, type ExecOptions, type ExecResult } from './lab/run.js';
 import { labName, removeNamespace, sweepStaleNamespaces } from './lab/names.js';
 import { track, untrack } from './lab/cleanup.js';
-import { LAB_TABLE, setElements } from './lab/nft.js';
+import { LAB_TABLE, setElements, canonicalIp } from './lab/nft.js';
 import { PROBE_SCRIPT, SERVICE_SCRIPT, parseProbe, type TcpProbe } from './lab/tcp.js';
 
 export { LabProcess } from './lab/process.js';
 export type { Line, ExitStatus } from './lab/process.js';
-export { run, sleep, formatResult, type ExecResult, type ExecOptions } from './lab/run.js';
-export { labRuleset, LAB_TABLE, type RulesetOptions } from './lab/nft.js';
+export { run, sleep, mustSucceed, formatResult, type ExecResult, type ExecOptions } from './lab/run.js';
+export { labRuleset, canonicalIp, LAB_TABLE, type RulesetOptions } from './lab/nft.js';
 export type { TcpProbe } from './lab/tcp.js';
 export { labSkipReason } from './lab/skip.js';
 export { listNamespaces } from './lab/names.js';
@@ -27,6 +27,13 @@ export interface LabOptions {
   readonly clients?: readonly string[];
   /** Namespaces on a second segment behind the server, which routes between the two. */
   readonly inside?: readonly string[];
+  /**
+   * Join a segment's hosts with a bridge in the server namespace (`lan0`,
+   * `lan1`) even when there is only one; otherwise a lone host is wired
+   * straight to the server (`eth0`, `eth1`), like a server's own NIC.
+   * Segments with several hosts always use a bridge.
+   */
+  readonly bridge?: boolean;
 }
 
 /** One namespace's address on one segment. */
@@ -39,7 +46,9 @@ export interface Host {
 }
 
 interface Segment {
-  readonly bridge: string;
+  /** The server's interface: the bridge, or its end of the single veth. */
+  readonly iface: string;
+  readonly bridged: boolean;
   readonly net4: string; // "10.a.b."
   readonly net6: string; // "fd00:r:n::"
 }
@@ -48,7 +57,7 @@ const SERVER = 'server';
 
 export class Lab {
   readonly tmp: string;
-  /** The server on the clients' segment; `iface` is the bridge a daemon listens on. */
+  /** The server on the clients' segment; `iface` is the interface a daemon listens on. */
   readonly server: Host;
   /** The server on the inside segment, when there is one. */
   readonly serverInside: Host | undefined;
@@ -63,10 +72,15 @@ export class Lab {
     this.tmp = mkdtempSync(join(tmpdir(), `${name}-`));
     const r8 = randomInt(16, 250);
     const r16 = randomInt(0x100, 0xffff).toString(16);
-    const outside: Segment = { bridge: 'lan0', net4: `10.${r8}.${randomInt(0, 125) * 2}.`, net6: `fd00:${r16}::` };
-    const inside: Segment = { bridge: 'lan1', net4: outside.net4.replace(/\d+\.$/, (b) => `${Number(b) + 1}.`), net6: `fd00:${r16}:1::` };
-    this.server = this.address(SERVER, outside.bridge, outside, 1);
-    this.serverInside = opts.inside.length > 0 ? this.address(SERVER, inside.bridge, inside, 1) : undefined;
+    const b = randomInt(0, 125) * 2;
+    const segment = (n: 0 | 1, hosts: number): Segment => {
+      const bridged = opts.bridge || hosts > 1;
+      return { iface: bridged ? `lan${n}` : `eth${n}`, bridged, net4: `10.${r8}.${b + n}.`, net6: n === 0 ? `fd00:${r16}::` : `fd00:${r16}:1::` };
+    };
+    const outside = segment(0, opts.clients.length);
+    const inside = segment(1, opts.inside.length);
+    this.server = this.address(SERVER, outside.iface, outside, 1);
+    this.serverInside = opts.inside.length > 0 ? this.address(SERVER, inside.iface, inside, 1) : undefined;
     opts.clients.forEach((role, i) => this.hosts.set(role, this.address(role, 'eth0', outside, i + 2)));
     opts.inside.forEach((role, i) => this.hosts.set(role, this.address(role, 'eth0', inside, i + 2)));
     this.hosts.set(SERVER, this.server);
@@ -165,22 +179,24 @@ export class Lab {
     if (this.opts.inside.length > 0) segments.push([inside, this.opts.inside]);
     let port = 0;
     for (const [seg, roles] of segments) {
-      // No STP delay and no multicast snooping: ports forward at once and
-      // neighbour discovery is never filtered.
-      await ip(SERVER, 'link', 'add', seg.bridge, 'type', 'bridge', 'forward_delay', '0', 'mcast_snooping', '0');
-      await ip(SERVER, 'addr', 'add', `${seg.net4}1/24`, 'dev', seg.bridge);
-      await ip(SERVER, 'addr', 'add', `${seg.net6}1/64`, 'dev', seg.bridge, 'nodad');
+      if (seg.bridged) {
+        // No STP delay and no multicast snooping: ports forward at once and
+        // neighbour discovery is never filtered.
+        await ip(SERVER, 'link', 'add', seg.iface, 'type', 'bridge', 'forward_delay', '0', 'mcast_snooping', '0');
+      }
       for (const role of roles) {
-        const peer = `p${port++}`;
         const h = this.host(role);
+        const peer = seg.bridged ? `p${port++}` : seg.iface;
         // Created directly inside the namespaces: names never meet the host's.
         await ip(role, 'link', 'add', 'eth0', 'type', 'veth', 'peer', 'name', peer, 'netns', this.nsOf(SERVER));
-        await ip(SERVER, 'link', 'set', peer, 'master', seg.bridge, 'up');
+        if (seg.bridged) await ip(SERVER, 'link', 'set', peer, 'master', seg.iface, 'up');
         await ip(role, 'addr', 'add', `${h.ip4}/24`, 'dev', 'eth0');
         await ip(role, 'addr', 'add', `${h.ip6}/64`, 'dev', 'eth0', 'nodad');
         await ip(role, 'link', 'set', 'eth0', 'up');
       }
-      await ip(SERVER, 'link', 'set', seg.bridge, 'up');
+      await ip(SERVER, 'addr', 'add', `${seg.net4}1/24`, 'dev', seg.iface);
+      await ip(SERVER, 'addr', 'add', `${seg.net6}1/64`, 'dev', seg.iface, 'nodad');
+      await ip(SERVER, 'link', 'set', seg.iface, 'up');
     }
     if (this.serverInside) await this.route(ip);
     await this.waitReady();
@@ -231,15 +247,10 @@ export class Lab {
   }
 }
 
-/** IPv6 in its compressed form (as nft and knockd print it); IPv4 unchanged. */
-export function canonicalIp(ip: string): string {
-  return ip.includes(':') ? new URL(`http://[${ip}]/`).hostname.slice(1, -1) : ip;
-}
-
 /** Builds a lab; `testId` (a few letters) makes its namespaces recognisable. */
 export async function createLab(testId: string, opts: LabOptions = {}): Promise<Lab> {
   sweepStaleNamespaces();
-  const lab = new Lab(labName(testId), { clients: opts.clients ?? ['client'], inside: opts.inside ?? [] });
+  const lab = new Lab(labName(testId), { clients: opts.clients ?? ['client'], inside: opts.inside ?? [], bridge: opts.bridge ?? false });
   track(lab);
   try {
     await lab.build();

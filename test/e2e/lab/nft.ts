@@ -46,3 +46,8 @@ export function setElements(json: string): string[] {
   }
   return out;
 }
+
+/** IPv6 in its compressed form (as nft and knockd print it); IPv4 unchanged. */
+export function canonicalIp(ip: string): string {
+  return ip.includes(':') ? new URL(`http://[${ip}]/`).hostname.slice(1, -1) : ip;
+}

@@ -1,0 +1,42 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseOptions, UsageError, type BenchOptions } from './options.js';
+
+const parse = (argv: string[], env: NodeJS.ProcessEnv = {}) => parseOptions(argv, env, 'docs/benchmarks.md') as BenchOptions;
+
+test('a full run writes the report with the default sizes', () => {
+  const o = parse([]);
+  assert.equal(o.quick, false);
+  assert.equal(o.latencyKnocks, 40);
+  assert.equal(o.floodSeconds, 10);
+  assert.equal(o.floodPps, 20_000);
+  assert.deepEqual(o.daemons, ['portcullis', 'knockd']);
+  assert.equal(o.out, 'docs/benchmarks.md');
+});
+
+test('a quick run is shorter and writes nothing unless asked', () => {
+  const o = parse(['--quick']);
+  assert.equal(o.latencyKnocks, 20);
+  assert.equal(o.floodSeconds, 4);
+  assert.equal(o.out, undefined);
+  assert.equal(parse(['--quick', '--out', 'x.md']).out, 'x.md');
+  assert.equal(parse([], { BENCH_QUICK: '1' }).quick, true);
+});
+
+test('flags win over the environment; --only filters daemons in a fixed order', () => {
+  assert.equal(parse(['--knocks', '25'], { BENCH_KNOCKS: '30' }).latencyKnocks, 25);
+  assert.equal(parse([], { BENCH_KNOCKS: '30' }).latencyKnocks, 30);
+  assert.deepEqual(parse(['--only', 'knockd', '--only', 'portcullis']).daemons, ['portcullis', 'knockd']);
+  assert.deepEqual(parse([], { BENCH_ONLY: 'knockd' }).daemons, ['knockd']);
+  assert.equal(parse(['--interval', 'u40']).floodInterval, 'u40');
+  assert.equal(parse(['--no-write']).out, undefined);
+});
+
+test('bad input is a usage error', () => {
+  assert.throws(() => parse(['--knocks']), UsageError);
+  assert.throws(() => parse(['--knocks', 'many']), UsageError);
+  assert.throws(() => parse(['--only', 'fwknopd']), UsageError);
+  assert.throws(() => parse(['--interval', 'fast']), UsageError);
+  assert.throws(() => parse(['--frobnicate']), UsageError);
+  assert.equal(parseOptions(['--help'], {}, 'x'), 'help');
+});

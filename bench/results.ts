@@ -1,0 +1,52 @@
+// What a bench run produced: the data the report is rendered from.
+import type { DaemonKind } from './daemons.js';
+import type { FloodRun } from './flood.js';
+import type { Calibration } from './flood-source.js';
+import type { KnockResult } from './knock-result.js';
+import type { MachineInfo } from './machine.js';
+import type { BenchOptions } from './options.js';
+import type { ProfileSummary } from './cpu-profile.js';
+
+/** What a daemon wrote during the flood run. */
+export interface LogCounts {
+  readonly lines: number;
+  /** "IP: door: Stage N" lines (knockd writes one per flood packet). */
+  readonly stageLines: number;
+  readonly openLines: number;
+  /** Lines Portcullis counted instead of writing (its periodic summaries). */
+  readonly suppressed: number;
+}
+
+export interface DaemonResult {
+  readonly kind: DaemonKind;
+  readonly latency?: readonly KnockResult[];
+  readonly flood?: FloodRun;
+  readonly floodLog?: LogCounts;
+}
+
+export interface BenchReport {
+  readonly startedAt: Date;
+  readonly seconds: number;
+  readonly machine: MachineInfo;
+  readonly options: BenchOptions;
+  readonly calibration?: Calibration;
+  readonly floodInterval?: string;
+  readonly results: readonly DaemonResult[];
+  readonly profile?: ProfileSummary;
+}
+
+export function countLogLines(text: string): LogCounts {
+  let lines = 0;
+  let stageLines = 0;
+  let openLines = 0;
+  let suppressed = 0;
+  for (const line of text.split('\n')) {
+    if (line === '') continue;
+    lines++;
+    if (/: Stage \d+\s*$/.test(line)) stageLines++;
+    else if (/: OPEN SESAME\s*$/.test(line)) openLines++;
+    const m = /(\d+) log lines suppressed/.exec(line);
+    if (m) suppressed += Number(m[1]);
+  }
+  return { lines, stageLines, openLines, suppressed };
+}
