@@ -12,16 +12,18 @@ export const DAEMONS: readonly DaemonKind[] = ['portcullis', 'knockd'];
 export interface DaemonOptions {
   /** Write a V8 CPU profile (node --cpu-prof) into this folder when the daemon exits. */
   readonly cpuProfileDir?: string;
+  /** Appended to the daemon's arguments. */
+  readonly extraArgs?: readonly string[];
 }
 
 export function daemonArgv(kind: DaemonKind, lab: Lab, configPath: string, stateDir: string, opts: DaemonOptions = {}): string[] {
   if (kind === 'knockd') {
     // -v: knockd's only foreground output; it prints every stage as a deployed
     // knockd would send it to syslog. Without -v it would print nothing at all.
-    return ['knockd', '-i', lab.server.iface, '-c', configPath, '-v'];
+    return ['knockd', '-i', lab.server.iface, '-c', configPath, '-v', ...(opts.extraArgs ?? [])];
   }
   const prof = opts.cpuProfileDir ? ['--cpu-prof', '--cpu-prof-dir', opts.cpuProfileDir] : [];
-  return [process.execPath, ...prof, PORTCULLIS_BIN, 'serve', '-c', configPath, '-i', lab.server.iface, '--state-dir', stateDir];
+  return [process.execPath, ...prof, PORTCULLIS_BIN, 'serve', '-c', configPath, '-i', lab.server.iface, '--state-dir', stateDir, ...(opts.extraArgs ?? [])];
 }
 
 export class RunningDaemon {

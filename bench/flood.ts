@@ -24,7 +24,15 @@ export interface FloodRun {
   readonly knocksDuringFlood: number;
   /** Flood packets that reached the server's interface, and their rate. */
   readonly offered: Burst;
-  readonly rssKb: { readonly start: number; readonly peak: number; readonly end: number };
+  readonly rssKb: {
+    readonly start: number;
+    readonly floodEnd: number;
+    /** Least-squares slope over the flood's second half, kB/s: near zero once memory has levelled off. */
+    readonly lateSlopeKbPerS: number;
+    readonly peak: number;
+    /** Once the daemon was idle again. */
+    readonly end: number;
+  };
   /** Daemon CPU (user + system) from the flood's start until it was idle again. */
   readonly cpuSeconds: number;
   /** Daemon CPU while hping3 was sending. */
@@ -74,7 +82,13 @@ export async function measureFlood(lab: Lab, daemon: RunningDaemon, tools: Knock
       knocks: withLateOpens(knocks, tools.watch),
       knocksDuringFlood,
       offered: burstRate(samples, opts.knocks * SEQUENCE.length),
-      rssKb: { start: before.rssKb, peak: Math.max(...samples.map((s) => s.rssKb)), end: after.rssKb },
+      rssKb: {
+        start: before.rssKb,
+        floodEnd: atFloodEnd.rssKb,
+        lateSlopeKbPerS: slope(samples.filter((s) => s.at >= (floodStart + floodEnd) / 2 && s.at <= floodEnd)),
+        peak: Math.max(...samples.map((s) => s.rssKb)),
+        end: after.rssKb,
+      },
       cpuSeconds: (after.cpu.self - before.cpu.self) / hz,
       cpuSecondsWhileSending: (atFloodEnd.cpu.self - before.cpu.self) / hz,
       commandCpuSeconds: (after.cpu.children - before.cpu.children) / hz,
@@ -103,6 +117,21 @@ async function settle(sampler: Sampler, since: number): Promise<{ sample: Sample
     }
     if (now.at - since > SETTLE_LIMIT_MS) return { sample: now, idleFrom: now.at };
   }
+}
+
+/** RSS trend in kB per second (least squares); NaN with fewer than two samples. */
+export function slope(samples: ReadonlyArray<{ at: number; rssKb: number }>): number {
+  const n = samples.length;
+  if (n < 2) return NaN;
+  const mx = samples.reduce((a, s) => a + s.at, 0) / n;
+  const my = samples.reduce((a, s) => a + s.rssKb, 0) / n;
+  let num = 0;
+  let den = 0;
+  for (const s of samples) {
+    num += (s.at - mx) * (s.rssKb - my);
+    den += (s.at - mx) ** 2;
+  }
+  return den === 0 ? NaN : (num / den) * 1000;
 }
 
 function mustSample(sampler: Sampler): Sample {

@@ -33,9 +33,10 @@ export function textTable(rows: readonly (readonly string[])[]): string {
   return rows.map((r) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ').trimEnd()).join('\n');
 }
 
-export function markdownTable(rows: readonly (readonly string[])[]): string {
+/** Numbers (every column but the first) are right-aligned unless `left`. */
+export function markdownTable(rows: readonly (readonly string[])[], left = false): string {
   const [head, ...body] = rows;
   if (!head) return '';
   const line = (r: readonly string[]) => `| ${r.map((c) => c.replace(/\|/g, '\\|')).join(' | ')} |`;
-  return [line(head), `| ${head.map((_, i) => (i === 0 ? '---' : '---:')).join(' | ')} |`, ...body.map(line)].join('\n');
+  return [line(head), `| ${head.map((_, i) => (i === 0 || left ? '---' : '---:')).join(' | ')} |`, ...body.map(line)].join('\n');
 }

@@ -22,8 +22,16 @@ export interface KnockResult extends SentKnock {
   readonly latencyMs?: number;
   /** `knock` exited on the client → element added (cross-check; includes process exit). */
   readonly fromClientMs?: number;
+  /**
+   * Capture timestamp of the last knock → `knock` exited. Must be positive
+   * (the packet left before the client exited); a negative value means the
+   * kernel's and the bench's clocks disagree.
+   */
+  readonly captureToExitMs?: number;
   /** The element appeared only after the window closed (ms after the knock). */
   readonly lateMs?: number;
+  /** For a knock that did not open: whether its last packet reached the server's interface. */
+  readonly lastPacketArrived?: boolean;
 }
 
 export interface KnockTools {
@@ -43,12 +51,15 @@ export async function sendKnock(tools: KnockTools): Promise<SentKnock> {
 export async function awaitOpen(tools: KnockTools, sent: SentKnock, windowMs: number): Promise<KnockResult> {
   const remaining = sent.exitedAt + windowMs - tools.clock.now();
   const addedAt = await tools.watch.waitForAdd(sent.src, sent.knockedAt, Math.max(0, remaining));
-  if (addedAt === undefined) return { ...sent, opened: false };
+  if (addedAt === undefined) {
+    const last = await tools.capture.firstFrom(sent.src, sent.knockedAt - 1, 200);
+    return { ...sent, opened: false, lastPacketArrived: last !== undefined };
+  }
   const last = await tools.capture.firstFrom(sent.src, sent.knockedAt - 1);
   return {
     ...sent,
     opened: true,
-    ...(last ? { latencyMs: addedAt - last.at } : {}),
+    ...(last ? { latencyMs: addedAt - last.at, captureToExitMs: sent.exitedAt - last.at } : {}),
     fromClientMs: addedAt - sent.exitedAt,
   };
 }

@@ -39,9 +39,18 @@ export function parseCpuModel(cpuinfo: string): string | undefined {
   return m?.[1]?.trim();
 }
 
+/** The model, its clock and whether it is a virtual machine (the `hypervisor` CPU flag). */
+export function describeCpu(cpuinfo: string): string | undefined {
+  const model = parseCpuModel(cpuinfo);
+  if (model === undefined) return undefined;
+  const mhz = /^cpu MHz\s*:\s*([\d.]+)/m.exec(cpuinfo)?.[1];
+  const virtual = /^flags\s*:.*\bhypervisor\b/m.test(cpuinfo);
+  return `${model}${mhz ? ` @ ${Math.round(Number(mhz))} MHz` : ''}${virtual ? ' (virtual machine)' : ''}`;
+}
+
 function cpuModel(): string {
   try {
-    return parseCpuModel(readFileSync('/proc/cpuinfo', 'utf8')) ?? cpus()[0]?.model ?? 'unknown';
+    return describeCpu(readFileSync('/proc/cpuinfo', 'utf8')) ?? cpus()[0]?.model ?? 'unknown';
   } catch {
     return cpus()[0]?.model ?? 'unknown';
   }

@@ -8,7 +8,8 @@ test('a full run writes the report with the default sizes', () => {
   const o = parse([]);
   assert.equal(o.quick, false);
   assert.equal(o.latencyKnocks, 40);
-  assert.equal(o.floodSeconds, 10);
+  assert.equal(o.floodSeconds, 20);
+  assert.equal(o.profile, true);
   assert.equal(o.floodPps, 20_000);
   assert.deepEqual(o.daemons, ['portcullis', 'knockd']);
   assert.equal(o.out, 'docs/benchmarks.md');
@@ -19,7 +20,10 @@ test('a quick run is shorter and writes nothing unless asked', () => {
   assert.equal(o.latencyKnocks, 20);
   assert.equal(o.floodSeconds, 4);
   assert.equal(o.out, undefined);
+  assert.equal(o.profile, false);
   assert.equal(parse(['--quick', '--out', 'x.md']).out, 'x.md');
+  assert.equal(parse(['--quick', '--cpu-prof', '/tmp/p']).profile, true);
+  assert.equal(parse(['--no-profile']).profile, false);
   assert.equal(parse([], { BENCH_QUICK: '1' }).quick, true);
 });
 
@@ -30,6 +34,8 @@ test('flags win over the environment; --only filters daemons in a fixed order', 
   assert.deepEqual(parse([], { BENCH_ONLY: 'knockd' }).daemons, ['knockd']);
   assert.equal(parse(['--interval', 'u40']).floodInterval, 'u40');
   assert.equal(parse(['--no-write']).out, undefined);
+  assert.equal(parse(['--keep-logs', '/tmp/logs']).keepLogs, '/tmp/logs');
+  assert.deepEqual(parse([], { BENCH_PORTCULLIS_ARGS: ' -v  --log-format json ' }).extraArgs, { portcullis: ['-v', '--log-format', 'json'], knockd: [] });
 });
 
 test('bad input is a usage error', () => {

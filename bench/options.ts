@@ -17,23 +17,34 @@ export interface BenchOptions {
   readonly daemons: readonly DaemonKind[];
   /** Where to write the markdown report; undefined: print only. */
   readonly out: string | undefined;
-  /** Folder for an extra, profiled Portcullis flood run (node --cpu-prof). */
+  /** One more Portcullis flood run under node --cpu-prof, summarised in the report. */
+  readonly profile: boolean;
+  /** Where the .cpuprofile goes; default a new temporary folder. */
   readonly cpuProfileDir: string | undefined;
+  /** Copy each daemon's output here (the lab's copy is deleted with the lab). */
+  readonly keepLogs: string | undefined;
+  /** Extra arguments for a daemon, for diagnosis (e.g. portcullis -v); the report lists them. */
+  readonly extraArgs: { readonly portcullis: readonly string[]; readonly knockd: readonly string[] };
 }
 
 export const USAGE = `usage: npm run bench -- [options]      (also: node dist/bench/run.js [options])
-  --quick               a short run (about a minute): fewer knocks, a 4 s flood; prints, writes nothing
+  --quick               a short run (under a minute): fewer knocks, a 4 s flood, no profile;
+                        prints, writes nothing
   --knocks N            latency knocks per daemon (default 40, quick 20)        env BENCH_KNOCKS
-  --flood-knocks N      legitimate knocks during the flood (default 20, quick 10) env BENCH_FLOOD_KNOCKS
-  --flood-seconds S     flood length (default 10, quick 4)                      env BENCH_FLOOD_SECONDS
+  --flood-knocks N      legitimate knocks during the flood (default 30, quick 10) env BENCH_FLOOD_KNOCKS
+  --flood-seconds S     flood length (default 20, quick 4)                      env BENCH_FLOOD_SECONDS
   --rate PPS            flood rate to aim for (default 20000)                   env BENCH_RATE
   --interval uN         hping3 -i value, skipping calibration                   env BENCH_INTERVAL
   --window MS           how long a knock may take to open (default 2000)
   --only NAME           portcullis or knockd (repeatable)                       env BENCH_ONLY=a,b
   --out FILE            write the report here (default docs/benchmarks.md for a full run)
   --no-write            print only
-  --cpu-prof DIR        afterwards, one more Portcullis flood under node --cpu-prof; the summary
-                        goes into the report, the .cpuprofile into DIR          env BENCH_CPU_PROF
+  --no-profile          skip the extra Portcullis flood under node --cpu-prof (a full run
+                        does it and puts a summary into the report)
+  --cpu-prof DIR        keep the .cpuprofile in DIR (also makes a quick run profile) env BENCH_CPU_PROF
+  --keep-logs DIR       copy each daemon's output to DIR                        env BENCH_KEEP_LOGS
+  BENCH_PORTCULLIS_ARGS, BENCH_KNOCKD_ARGS: extra daemon arguments (space-separated), for
+                        diagnosis only; the report lists them.
   BENCH_QUICK=1 is the same as --quick.`;
 
 export class UsageError extends Error {}
@@ -68,23 +79,32 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv, de
   if (flag('--help') || flag('-h')) return 'help';
   const quick = flag('--quick') || env.BENCH_QUICK === '1';
   const noWrite = flag('--no-write');
+  const noProfile = flag('--no-profile');
   const only = [...values('--only'), ...(env.BENCH_ONLY ? env.BENCH_ONLY.split(',') : [])].map((s) => s.trim()).filter((s) => s !== '');
   for (const d of only) if (!DAEMONS.includes(d as DaemonKind)) throw new UsageError(`--only: unknown daemon ${d} (portcullis, knockd)`);
   const interval = value('--interval', 'BENCH_INTERVAL');
   if (interval !== undefined && !/^u?\d+$/.test(interval)) throw new UsageError(`--interval: expected uN (microseconds) or N (seconds), not ${interval}`);
   const out = value('--out');
-  const options: BenchOptions = {
+  let options: BenchOptions = {
     quick,
     latencyKnocks: int('--knocks', 'BENCH_KNOCKS', quick ? 20 : 40, 1),
-    floodKnocks: int('--flood-knocks', 'BENCH_FLOOD_KNOCKS', quick ? 10 : 20, 1),
-    floodSeconds: int('--flood-seconds', 'BENCH_FLOOD_SECONDS', quick ? 4 : 10, 1),
+    floodKnocks: int('--flood-knocks', 'BENCH_FLOOD_KNOCKS', quick ? 10 : 30, 1),
+    floodSeconds: int('--flood-seconds', 'BENCH_FLOOD_SECONDS', quick ? 4 : 20, 1),
     floodPps: int('--rate', 'BENCH_RATE', 20_000, 100),
     floodInterval: interval,
     windowMs: int('--window', undefined, 2000, 100),
     daemons: only.length > 0 ? DAEMONS.filter((d) => only.includes(d)) : DAEMONS,
     out: noWrite ? undefined : out ?? (quick ? undefined : defaultOut),
+    profile: false,
     cpuProfileDir: value('--cpu-prof', 'BENCH_CPU_PROF') || undefined,
+    keepLogs: value('--keep-logs', 'BENCH_KEEP_LOGS') || undefined,
+    extraArgs: { portcullis: words(env.BENCH_PORTCULLIS_ARGS), knockd: words(env.BENCH_KNOCKD_ARGS) },
   };
+  options = { ...options, profile: !noProfile && (options.cpuProfileDir !== undefined || !quick) };
   if (args.length > 0) throw new UsageError(`unknown argument: ${args.join(' ')}`);
   return options;
+}
+
+function words(v: string | undefined): string[] {
+  return (v ?? '').split(/\s+/).filter((w) => w !== '');
 }

@@ -1,5 +1,7 @@
 // The run's results as a console summary and as docs/benchmarks.md.
-import { markdownTable, ms, secs, textTable, int } from './format.js';
+import { int, markdownTable, mb, ms, secs, textTable, times } from './format.js';
+import type { KnockResult } from './knock-result.js';
+import { ratio, summarize } from './stats.js';
 import { hpingArgv } from './flood-source.js';
 import type { BenchReport } from './results.js';
 import { START_COMMAND, SEQUENCE, benchConfig, benchRuleset } from './ruleset.js';
@@ -8,8 +10,11 @@ import { floodRows, latencyRows, targetChecks } from './tables.js';
 export function renderConsole(report: BenchReport): string {
   const out: string[] = [];
   const m = report.machine;
-  out.push(`${m.cpu}, ${m.cores} cores, ${m.ramGiB} GiB, Linux ${m.kernel}, Node ${m.node}; load at start ${m.loadAtStart.toFixed(2)}`);
-  if (report.results.some((r) => r.latency)) out.push('', '1. knock-to-open latency (idle server)', textTable(latencyRows(report)));
+  out.push(`${m.cpu}, ${m.cores} cores, ${m.ramGiB} GiB, Linux ${m.kernel}, Node ${m.node}; load at start ${m.loadAtStart.toFixed(2)}, at end ${report.loadAtEnd?.toFixed(2) ?? '–'}`);
+  if (report.results.some((r) => r.latency)) {
+    out.push('', '1. knock-to-open latency (idle server)', textTable(latencyRows(report)));
+    if (report.commandFloor && report.commandFloor.length > 0) out.push(`   the start command alone: p50 ${ms(summarize(report.commandFloor).p50)}`);
+  }
   if (report.results.some((r) => r.flood)) {
     out.push('', `2. spoofed-source SYN flood (hping3 -i ${report.floodInterval ?? '?'})`, textTable(floodRows(report)));
   }
@@ -44,18 +49,26 @@ export function renderMarkdown(report: BenchReport): string {
     ['knockd', m.knockd],
     ['hping3', m.hping3],
     ['nftables', m.nft],
-    ['load average (1 min) at start', m.loadAtStart.toFixed(2)],
-  ]), '');
+    ['load average (1 min) at start / end', `${m.loadAtStart.toFixed(2)} / ${report.loadAtEnd?.toFixed(2) ?? '–'}`],
+  ], true), '');
+
+  const glance = atAGlance(report);
+  if (glance.length > 0) s.push('## At a glance', '', ...glance.map((g) => `- ${g}`), '');
 
   const checks = targetChecks(report);
   if (checks.length > 0) {
-    s.push('## Targets', '', markdownTable([['target (from the issue)', 'Portcullis measured', 'met?'], ...checks.map((c) => [c.target, c.measured, c.met ? 'yes' : '**no**'])]), '');
+    s.push('## Targets', '', markdownTable([['target (from the issue)', 'Portcullis measured', 'met?'], ...checks.map((c) => [c.target, c.measured, c.met ? 'yes' : '**no**'])], true), '');
   }
 
   if (report.results.some((r) => r.latency)) {
     s.push('## 1. Knock-to-open latency', '');
     s.push(`${o.latencyKnocks} knocks per daemon on an otherwise idle server, one at a time, each from its own source address; the element was deleted after each knock. Latency is from the last knock packet arriving on the server's interface to the element being in the set.`, '');
     s.push(markdownTable(latencyRows(report)), '');
+    const floor = report.commandFloor;
+    if (floor && floor.length > 0) {
+      const f = summarize(floor);
+      s.push(`For reference, the start command alone (a shell in the server namespace prints the time, then execs \`sh -c 'nft add element …'\`) takes ${ms(f.p50)} to the monitor line (p50; p90 ${ms(f.p90)}, max ${ms(f.max)}, ${f.n} runs): that part of each latency is the same for both daemons.`, '');
+    }
   }
 
   if (report.results.some((r) => r.flood)) {
@@ -74,6 +87,7 @@ export function renderMarkdown(report: BenchReport): string {
     s.push('## Where Portcullis spends its CPU under the flood', '');
     s.push(`One more flood run with \`node --cpu-prof\` (not the run measured above; profiling slows it down). Self time by function, ${ms(p.totalMs)} of CPU in total:`, '');
     s.push(markdownTable([['function', 'where', 'self time', 'share'], ...p.top.map((e) => [`\`${e.name}\``, e.where ? `\`${e.where}\`` : '', ms(e.selfMs), `${(e.share * 100).toFixed(1)} %`])]), '');
+    s.push('`(program)` is native time V8 cannot attribute to a JavaScript function (libuv, the capture binding, the VM itself). The profile covers the whole process, start-up included.', '');
   }
 
   s.push('## Method', '');
@@ -81,10 +95,43 @@ export function renderMarkdown(report: BenchReport): string {
   return s.join('\n');
 }
 
+/** One sentence per scenario, from the numbers. */
+export function atAGlance(report: BenchReport): string[] {
+  const p = report.results.find((r) => r.kind === 'portcullis');
+  const k = report.results.find((r) => r.kind === 'knockd');
+  const out: string[] = [];
+  const p50 = (knocks: readonly KnockResult[] | undefined) => summarize(knocks?.flatMap((x) => (x.latencyMs === undefined ? [] : [x.latencyMs])) ?? []).p50;
+  const opens = (knocks: readonly KnockResult[]) => `${knocks.filter((x) => x.opened).length} of ${knocks.length}`;
+  if (p?.latency && k?.latency) {
+    out.push(`Idle server: knock to open takes ${ms(p50(p.latency))} with Portcullis and ${ms(p50(k.latency))} with knockd (median; ${times(ratio(p50(p.latency), p50(k.latency)))}).`);
+  }
+  if (p?.flood && k?.flood) {
+    const pf = p.flood;
+    const kf = k.flood;
+    out.push(
+      `Spoofed SYN flood at about ${int(Math.min(pf.offered.pps, kf.offered.pps) / 1000)}k–${int(Math.max(pf.offered.pps, kf.offered.pps) / 1000)}k packets/s: ` +
+        `Portcullis opened ${opens(pf.knocks)} legitimate knocks (median ${ms(p50(pf.knocks))}), knockd ${opens(kf.knocks)}` +
+        `${kf.knocks.some((x) => x.opened) ? ` (median ${ms(p50(kf.knocks))})` : ''}. ` +
+        `CPU: ${secs(pf.cpuSeconds)} vs ${secs(kf.cpuSeconds)} (${times(ratio(pf.cpuSeconds, kf.cpuSeconds))}). ` +
+        `Memory: Portcullis ${mb(pf.rssKb.start)} → ${mb(pf.rssKb.end)}, knockd ${mb(kf.rssKb.start)} → ${mb(kf.rssKb.end)}; ` +
+        `over the flood's second half Portcullis's RSS moved ${mbPerS(pf.rssKb.lateSlopeKbPerS)}, knockd's ${mbPerS(kf.rssKb.lateSlopeKbPerS)}.`,
+    );
+  }
+  return out;
+}
+
+function mbPerS(kbPerS: number): string {
+  return Number.isFinite(kbPerS) ? `${(kbPerS / 1024).toFixed(2)} MB/s` : '–';
+}
+
 function methodText(report: BenchReport): string[] {
   const o = report.options;
+  const nic = report.serverIface ?? 'eth0';
+  const wiring = nic.startsWith('lan')
+    ? `a server network namespace with a bridge \`${nic}\` (10.x.y.1/24) and a client namespace joined to it by a veth pair`
+    : `a server and a client network namespace joined by a veth pair; the server's end, \`${nic}\` (10.x.y.1/24), is its only interface, like a server's NIC`;
   return [
-    '**Lab.** The lab of the end-to-end tests (`test/e2e/lab.ts`): a server network namespace with a bridge `lan0` (10.x.y.1/24) and a client namespace joined to it by a veth pair; no default route, so nothing can leave the lab (the flood\'s answers to its random sources are dropped by the server\'s routing). The lab is torn down at the end, also on failure or Ctrl-C.',
+    `**Lab.** The lab of the end-to-end tests (\`test/e2e/lab.ts\`): ${wiring}. No default route, so nothing can leave the lab (the server's answers to the flood's random sources die in its routing). The lab is torn down at the end, also on failure or Ctrl-C.`,
     '',
     `**Firewall and door.** In the server namespace, table \`inet bench\` with a set \`allowed\` (\`type ipv4_addr\`, no timeout flag). Both daemons read this same file, one after the other, and run the same start command through \`/bin/sh -c\`: \`${START_COMMAND}\`. No stop command: the bench deletes each element itself.`,
     '',
@@ -96,14 +143,21 @@ function methodText(report: BenchReport): string[] {
     benchRuleset().trimEnd(),
     '```',
     '',
-    '**Daemons.** `knockd -i lan0 -c FILE -v` (Debian\'s knockd 0.8; `-v` is its only foreground output and prints every stage line, as a deployed knockd sends them to syslog) and `portcullis serve -c FILE -i lan0 --state-dir DIR` with its defaults (decoys, rate-limited log lines). Output goes to a file. Each scenario starts a fresh daemon process and waits for its "listening on lan0" line, which both print after the capture filter is installed.',
+    `**Daemons.** \`knockd -i ${nic} -c FILE -v\` (Debian's knockd 0.8; \`-v\` is its only foreground output and prints every stage line, as a deployed knockd sends them to syslog) and \`portcullis serve -c FILE -i ${nic} --state-dir DIR\` with its defaults (decoys, rate-limited log lines). Output goes to a file. Each scenario starts a fresh daemon process and waits for its "listening on ${nic}" line, which both print once their capture is set up.`,
     '',
-    '**Client.** Debian\'s `knock SERVER 7000 8000 9000` in the client namespace. Each knock comes from its own source address (the client holds a pool of extra addresses, and the route to the server is pointed at the next one before each knock), so every open, and every late open, belongs to exactly one knock, and no state a daemon kept about one knock affects the next.',
+    ...extraArgsNote(report),
+    `**Client.** Debian's \`knock SERVER ${SEQUENCE.join(' ')}\` in the client namespace. Each knock comes from its own source address (the client holds a pool of extra addresses, and the route to the server is pointed at the next one before each knock), so every open, and every late open, belongs to exactly one knock, and no state a daemon kept about one knock affects the next.`,
     '',
-    '**Latency.** Start: the kernel timestamp of the knock\'s last packet (the SYN to 9000) on `lan0`, the interface both daemons capture on, from `tcpdump -i lan0 --immediate-mode --time-stamp-precision=nano -tt` running in the server namespace with a filter that sees only that port. End: the moment `nft monitor elements` (started before the daemon) prints `add element inet bench allowed { ADDR }`; nft monitor has no timestamps, so the bench stamps each line on arrival with a wall clock (performance.now() anchored to a tick of Date.now(), i.e. CLOCK_REALTIME like the packet timestamps). This interval contains the daemon\'s packet capture, its decision and the start command (fork, `/bin/sh`, `nft`), plus a constant delivery delay of the monitor line (netlink → nft → pipe → Node) that is the same for both daemons. Timing from the client (`knock` exiting) instead would add process start-up and exit; it is shown as a cross-check only.',
+    `**Latency.** Start: the kernel timestamp of the knock's last packet (the SYN to ${SEQUENCE[SEQUENCE.length - 1]}) arriving on the server's \`${nic}\`, from \`tcpdump -i ${nic} --immediate-mode --time-stamp-precision=nano -tt\` in the server namespace with a filter that passes only that port; the daemons receive the same packet in the same pass of the kernel. End: the moment \`nft monitor elements\` (started before the daemon) prints \`add element inet bench allowed { ADDR }\`. nft monitor has no timestamps, so the bench stamps each line on arrival with a wall clock (performance.now() anchored to a tick of Date.now(), i.e. CLOCK_REALTIME like the packet timestamps). The interval contains the daemon's capture, its decision and the start command (fork, \`/bin/sh\`, \`nft\`), plus the delivery of the monitor line (netlink → nft → pipe → Node), which is the same for both daemons. Timing from the client (\`knock\` exiting) instead would add process start-up and exit; it is shown as a cross-check only.`,
     '',
-    `**Flood.** hping3 sends a fixed number of packets (never \`--flood\`) with random spoofed sources to the first sequence port, the port every attempt starts on. ${o.floodKnocks} legitimate knocks are spread over the flood; a knock counts as opened if its element appears within ${o.windowMs} ms after \`knock\` exits; elements that appear later are listed as late. The flood packets and their rate come from the server\'s \`lan0\` receive counter (from \`/proc/PID/net/dev\` of the daemon, which shows its namespace), sampled with the daemon every 100 ms: RSS from \`/proc/PID/status\` (VmRSS; for Portcullis the node process), CPU from \`/proc/PID/stat\` (utime + stime, divided by CLK_TCK). CPU is counted from the start of the flood until the daemon is idle again (under 3 % of a core for a whole second), so a backlog processed after the flood still counts; the CPU while hping3 was sending is shown too. The start commands run in child processes and are counted separately (cutime + cstime of reaped children).`,
+    `**Flood.** hping3 sends a fixed number of packets (never \`--flood\`) with random spoofed sources to the first sequence port, the port every attempt starts on. ${o.floodKnocks} legitimate knocks are spread over the flood; a knock counts as opened if its element appears within ${o.windowMs} ms after \`knock\` exits; elements that appear later are listed as late. The flood packets and their rate come from the receive counter of the server's \`${nic}\` (\`/proc/PID/net/dev\` of the daemon shows its namespace), sampled with the daemon every 100 ms: RSS from \`/proc/PID/status\` (VmRSS; for Portcullis the node process), CPU from \`/proc/PID/stat\` (utime + stime, divided by CLK_TCK). CPU is counted from the start of the flood until the daemon is idle again (under 3 % of a core for a whole second), so work left over after the flood (a backlog, or attempts timing out) still counts; the CPU while hping3 was sending is shown too. The start commands run in child processes and are counted separately (cutime + cstime of reaped children). "Log lines written" counts the lines in the daemon's output; Portcullis counts the lines it holds back and reports them in a summary every 10 s.`,
     '',
-    `**Caveats.** hping3, the daemon, tcpdump, nft monitor and the bench share the machine's ${report.machine.cores} cores, so a daemon that burns CPU also slows the flood and the measurement; other load on the machine (see the load average above) adds noise. Latencies of a few milliseconds are dominated by the start command (/bin/sh + nft). The run is one sample: run it again to see the spread.`,
+    `**Caveats.** hping3, the daemon, tcpdump, nft monitor and the bench share the machine's ${report.machine.cores} cores, so a daemon that burns CPU also slows the flood and the measurement; other load on the machine (see the load average above) adds noise. The run is one sample: run it again to see the spread.`,
   ];
+}
+
+function extraArgsNote(report: BenchReport): string[] {
+  const x = report.options.extraArgs;
+  const parts = (['portcullis', 'knockd'] as const).filter((k) => x[k].length > 0).map((k) => `${k} also got \`${x[k].join(' ')}\``);
+  return parts.length > 0 ? [`**Extra arguments (diagnosis run).** ${parts.join('; ')}.`, ''] : [];
 }

@@ -27,11 +27,17 @@ export interface DaemonResult {
 export interface BenchReport {
   readonly startedAt: Date;
   readonly seconds: number;
+  /** 1-minute load average when the run ended (the machine's at the start is in `machine`). */
+  readonly loadAtEnd?: number;
   readonly machine: MachineInfo;
   readonly options: BenchOptions;
   readonly calibration?: Calibration;
   readonly floodInterval?: string;
+  /** The server interface both daemons listened on. */
+  readonly serverIface?: string;
   readonly results: readonly DaemonResult[];
+  /** The start command alone, ms from the shell's start to the element (see command-floor.ts). */
+  readonly commandFloor?: readonly number[];
   readonly profile?: ProfileSummary;
 }
 

@@ -13,6 +13,8 @@ export interface Scene {
   readonly lab: Lab;
   readonly tools: KnockTools;
   readonly configPath: string;
+  /** An address only the bench itself puts into the set (never a knock source). */
+  readonly probeIp: string;
   /** A process that just sits in the server namespace: its /proc/PID/net/dev shows the server's interfaces. */
   readonly anchor: LabProcess;
   /** Empties the set between scenarios. */
@@ -35,6 +37,7 @@ export async function buildScene(): Promise<Scene> {
       lab,
       tools: { knocker, watch, capture, clock },
       configPath,
+      probeIp: probe,
       anchor,
       flushSet: async () => void (await lab.mustExec('server', ['nft', 'flush', 'set', ...TABLE.split(' '), SET])),
       close: async () => {

@@ -73,13 +73,19 @@ export function floodRows(report: BenchReport): string[][] {
       const worst = late.length > 0 ? ` (latest ${ms(Math.max(...late.map((k) => k.lateMs ?? 0)))})` : '';
       return { text: `${late.length}${worst} / ${never}` };
     })],
+    ['never opened, yet the last knock packet reached the server', on((x) => {
+      const never = x.knocks.filter((k) => !k.opened && k.lateMs === undefined);
+      return { text: `${never.filter((k) => k.lastPacketArrived).length} of ${never.length}` };
+    })],
     ['latency p50 under flood', (r) => stat(f(r)?.knocks, 'p50'), true],
     ['latency p90 under flood', (r) => stat(f(r)?.knocks, 'p90'), true],
     ['latency max under flood', (r) => stat(f(r)?.knocks, 'max'), true],
     ['RSS before the flood', on((x) => ({ text: mb(x.rssKb.start), value: x.rssKb.start })), true],
+    ['RSS when the flood ended', on((x) => ({ text: mb(x.rssKb.floodEnd), value: x.rssKb.floodEnd })), true],
     ['RSS peak', on((x) => ({ text: mb(x.rssKb.peak), value: x.rssKb.peak })), true],
     ['RSS after (daemon idle again)', on((x) => ({ text: mb(x.rssKb.end), value: x.rssKb.end })), true],
     ['RSS growth (after − before)', on((x) => ({ text: mb(x.rssKb.end - x.rssKb.start) }))],
+    ['RSS trend over the flood\'s second half', on((x) => ({ text: `${(x.rssKb.lateSlopeKbPerS / 1024).toFixed(2)} MB/s` }))],
     ['CPU, flood start → idle again', on((x) => ({ text: secs(x.cpuSeconds), value: x.cpuSeconds })), true],
     ['CPU while hping3 sent (share of a core)', on((x) => ({ text: `${secs(x.cpuSecondsWhileSending)} (${pct(x.cpuSecondsWhileSending * 1000, x.floodMs)})`, value: x.cpuSecondsWhileSending })), true],
     ['still busy after the flood ended', on((x) => ({ text: ms(x.settleMs) }))],

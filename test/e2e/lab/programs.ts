@@ -28,6 +28,8 @@ export function writeConfig(lab: Lab, text: string, name = 'knock'): string {
 export interface ServeOptions {
   /** knockd.conf text. */
   readonly config: string;
+  /** Where to write the config (to rewrite it before a SIGHUP); default: a new file in the lab's temporary folder. */
+  readonly configPath?: string;
   /** Defaults to a fresh folder in the lab's temporary folder. */
   readonly stateDir?: string;
   readonly args?: readonly string[];
@@ -38,7 +40,8 @@ export interface ServeOptions {
 export async function startPortcullis(lab: Lab, opts: ServeOptions): Promise<LabProcess> {
   const stateDir = opts.stateDir ?? join(lab.tmp, `state-${++configs}`);
   mkdirSync(stateDir, { recursive: true });
-  const file = writeConfig(lab, opts.config, 'portcullis');
+  const file = opts.configPath ?? writeConfig(lab, opts.config, 'portcullis');
+  if (opts.configPath) writeFileSync(file, opts.config);
   const argv = portcullis('serve', '-c', file, '-i', lab.server.iface, '--state-dir', stateDir, '-v', ...(opts.args ?? []));
   const proc = lab.spawn('server', argv, 'portcullis serve');
   await proc.waitForLine(/starting up, listening on/, opts.readyTimeoutMs ?? 20_000);
