@@ -49,6 +49,12 @@ export interface DaemonSettings {
 }
 
 const SUMMARY_EVERY_MS = 10_000;
+/**
+ * Timeouts fire at their deadline, but at most once per this many ms: under a
+ * flood every attempt has its own deadline, and a timer per attempt would cost
+ * more than the packets. A timeout is never reported early, at most this late.
+ */
+const EXPIRY_COALESCE_MS = 50;
 const CAPTURE_DEVICE = 'any';
 
 export class Daemon {
@@ -61,6 +67,7 @@ export class Daemon {
   private ports!: HostPorts;
   private expiryTimer: Timer | undefined;
   private expiryAt: number | undefined;
+  private lastExpiryRun = -Infinity;
   private refreshTimer: Timer | undefined;
   private readonly gate: LogGate;
   private lastSummaryAt: number;
@@ -186,14 +193,17 @@ export class Daemon {
   }
 
   private armExpiry(): void {
-    const at = this.keeper.nextDeadline();
-    if (at === undefined || (this.expiryAt !== undefined && this.expiryAt <= at) || this.stopped) return;
+    const deadline = this.keeper.nextDeadline();
+    if (deadline === undefined || this.stopped) return;
+    const at = Math.max(deadline, this.lastExpiryRun + EXPIRY_COALESCE_MS);
+    if (this.expiryAt !== undefined && this.expiryAt <= at) return;
     this.expiryTimer?.cancel();
     this.expiryAt = at;
     this.expiryTimer = this.deps.clock.setTimer(at - this.deps.clock.now(), () => {
       this.expiryAt = undefined;
       this.expiryTimer = undefined;
-      this.keeper.expire(this.deps.clock.now(), this.onEvent);
+      this.lastExpiryRun = this.deps.clock.now();
+      this.keeper.expire(this.lastExpiryRun, this.onEvent);
       this.armExpiry();
     });
   }

@@ -44,6 +44,10 @@ export async function startDaemon(o: ServeOptions): Promise<number> {
   if (o.lookup) log.warn('-l/--lookup is accepted but ignored: Portcullis never does DNS lookups in the packet path');
   const files = new NodeFileStore();
   const stateDir = resolveStateDir(o.stateDir, o.config.options.stateDir);
+  // Signal handlers go in before anything else, so a SIGHUP or SIGTERM that
+  // arrives while the capture is being set up (or right after the ready line)
+  // is acted on once the daemon runs, instead of killing it with the default action.
+  const signals = new SignalQueue();
   let daemon: Daemon | undefined;
   try {
     ensureStateDir(stateDir);
@@ -66,6 +70,7 @@ export async function startDaemon(o: ServeOptions): Promise<number> {
     await daemon.start();
     if (o.pidFile) writePidFile(o.pidFile, process.pid);
   } catch (err) {
+    signals.detach();
     log.error(`cannot start: ${(err as Error).message}`);
     await daemon?.stop().catch(() => undefined);
     await log.close();
@@ -84,9 +89,8 @@ export async function startDaemon(o: ServeOptions): Promise<number> {
       await log.close();
       resolveExit(0);
     };
-    process.on('SIGTERM', () => void shutdown('SIGTERM'));
-    process.on('SIGINT', () => void shutdown('SIGINT'));
-    process.on('SIGHUP', () => {
+    const reload = () => {
+      if (stopping) return;
       log.info(`re-reading config file: ${o.configPath}`);
       log.reopen();
       const loaded = loadConfigFile(o.configPath);
@@ -97,6 +101,33 @@ export async function startDaemon(o: ServeOptions): Promise<number> {
       }
       running.reload(loaded.config);
       log.info(`configuration reloaded: ${loaded.config.doors.length} door(s)`);
-    });
+    };
+    signals.deliver((signal) => (signal === 'SIGHUP' ? reload() : void shutdown(signal)));
   });
+}
+
+type DaemonSignal = 'SIGTERM' | 'SIGINT' | 'SIGHUP';
+
+/** Holds signals that arrive before the daemon is ready, then hands them (and later ones) over in order. */
+class SignalQueue {
+  private readonly pending: DaemonSignal[] = [];
+  private handler: ((s: DaemonSignal) => void) | undefined;
+  private readonly listeners = new Map<DaemonSignal, () => void>();
+
+  constructor() {
+    for (const s of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
+      const l = () => (this.handler ? this.handler(s) : this.pending.push(s));
+      this.listeners.set(s, l);
+      process.on(s, l);
+    }
+  }
+
+  deliver(handler: (s: DaemonSignal) => void): void {
+    this.handler = handler;
+    for (const s of this.pending.splice(0)) handler(s);
+  }
+
+  detach(): void {
+    for (const [s, l] of this.listeners) process.off(s, l);
+  }
 }

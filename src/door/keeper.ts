@@ -5,13 +5,21 @@
 //      +----------------------+  seq_timeout after the first knock: timeout
 //
 // Pure: no I/O, time is an argument. Per packet the work is O(number of doors),
-// never O(number of sources): attempts live in one Map per door keyed by source.
+// never O(number of sources): attempts live in one table per door keyed by
+// source, each oldest first (OldestFirstMap), so timeouts and eviction take the
+// head in O(1).
+//
+// Eviction when the table is full prefers attempts still at stage 1: a flood
+// of spoofed sources only ever makes stage-1 attempts (each address sends one
+// packet), so a client that has got further keeps its place however fast the
+// flood comes.
 import type { Door, Options, Step } from '../config/model.js';
 import { cidrContains } from '../config/cidr.js';
 import type { Packet } from '../packet/packet.js';
 import { DecoySet, NO_HOST_PORTS, type HostPorts } from './decoys.js';
 import type { DoorEvent, Ignored } from './events.js';
 import { isStep, flagsMatch, portKey } from './match.js';
+import { OldestFirstMap } from './oldest-first.js';
 import { SourcePenalties } from './penalties.js';
 
 interface Attempt {
@@ -36,11 +44,13 @@ export class Doorkeeper {
   private doors: readonly Door[] = [];
   private options!: Options;
   /** attempts[d]: source → attempt on door d, oldest first (all share d's seq_timeout). */
-  private attempts: Map<string, Attempt>[] = [];
-  /** Every attempt, oldest first, for eviction when the table is full. */
-  private all = new Set<Attempt>();
-  /** cooldowns[d]: source → end of its cooldown on door d, oldest first. */
-  private cooldowns: Map<string, number>[] = [];
+  private attempts: OldestFirstMap<string, Attempt>[] = [];
+  /** Attempts at stage 1, oldest first: the first to go when the table is full. */
+  private fresh = new OldestFirstMap<Attempt, Attempt>();
+  /** Attempts in flight, over all doors. */
+  private count = 0;
+  /** cooldowns[d]: source → end of its cooldown on door d, oldest first (all last d's cooldown). */
+  private cooldowns: OldestFirstMap<string, number>[] = [];
   /** Door steps by (protocol, port), to tell a knock from noise in O(1). */
   private stepsByPort = new Map<number, { door: Door; step: Step }[]>();
   private decoys!: DecoySet;
@@ -71,8 +81,8 @@ export class Doorkeeper {
    */
   reconfigure(doors: readonly Door[], options: Options): void {
     const oldKeys = this.doors.map(doorSignature);
-    const attempts: Map<string, Attempt>[] = [];
-    const cooldowns: Map<string, number>[] = [];
+    const attempts: OldestFirstMap<string, Attempt>[] = [];
+    const cooldowns: OldestFirstMap<string, number>[] = [];
     const taken = new Set<number>();
     doors.forEach((door, d) => {
       const key = doorSignature(door);
@@ -83,15 +93,18 @@ export class Doorkeeper {
         attempts.push(this.attempts[old]!);
         cooldowns.push(this.cooldowns[old]!);
       } else {
-        attempts.push(new Map());
-        cooldowns.push(new Map());
+        attempts.push(new OldestFirstMap());
+        cooldowns.push(new OldestFirstMap());
       }
     });
     this.doors = doors;
     this.options = options;
     this.attempts = attempts;
     this.cooldowns = cooldowns;
-    this.all = new Set(attempts.flatMap((m) => [...m.values()]).sort((a, b) => a.startedAt - b.startedAt));
+    const kept = attempts.flatMap((m) => [...m.values()]);
+    this.count = kept.length;
+    this.fresh = new OldestFirstMap();
+    for (const a of kept.filter((x) => x.stage === 1).sort((x, y) => x.startedAt - y.startedAt)) this.fresh.set(a, a);
     this.stepsByPort = new Map();
     for (const door of doors) {
       for (const step of door.sequence) {
@@ -168,15 +181,13 @@ export class Doorkeeper {
   expire(now: number, emit: Emit): void {
     for (let d = 0; d < this.doors.length; d++) {
       const door = this.doors[d]!;
-      for (const a of this.attempts[d]!.values()) {
-        if (now - a.startedAt < door.seqTimeoutMs) break;
+      const table = this.attempts[d]!;
+      for (let a = table.oldest()?.value; a !== undefined && now - a.startedAt >= door.seqTimeoutMs; a = table.oldest()?.value) {
         this.remove(a);
         emit({ kind: 'timeout', src: a.src, door, stage: a.stage });
       }
-      for (const [src, until] of this.cooldowns[d]!) {
-        if (until > now) break;
-        this.cooldowns[d]!.delete(src);
-      }
+      const cooling = this.cooldowns[d]!;
+      while ((cooling.oldest()?.value ?? Infinity) <= now) cooling.shift();
     }
     this.penalties.prune(now);
   }
@@ -185,8 +196,8 @@ export class Doorkeeper {
   nextDeadline(): number | undefined {
     let next: number | undefined;
     for (let d = 0; d < this.doors.length; d++) {
-      const first = this.attempts[d]!.values().next();
-      if (first.done) continue;
+      const first = this.attempts[d]!.oldest();
+      if (first === undefined) continue;
       const at = first.value.startedAt + this.doors[d]!.seqTimeoutMs;
       if (next === undefined || at < next) next = at;
     }
@@ -195,12 +206,13 @@ export class Doorkeeper {
 
   /** Attempts in flight, for status output. */
   inFlight(): { src: string; door: string; stage: number; startedAt: number }[] {
-    return [...this.all].map((a) => ({ src: a.src, door: this.doors[a.door]!.name, stage: a.stage, startedAt: a.startedAt }));
+    const all = this.attempts.flatMap((m) => [...m.values()]).sort((a, b) => a.startedAt - b.startedAt);
+    return all.map((a) => ({ src: a.src, door: this.doors[a.door]!.name, stage: a.stage, startedAt: a.startedAt }));
   }
 
   stats(): KeeperStats {
     return {
-      attempts: this.all.size,
+      attempts: this.count,
       banned: this.penalties.bannedCount,
       failing: this.penalties.failingCount,
       evictions: this.evictions + this.penalties.evictions,
@@ -208,6 +220,7 @@ export class Doorkeeper {
   }
 
   private advance(a: Attempt, door: Door, now: number, emit: Emit): void {
+    if (a.stage === 1) this.fresh.delete(a);
     a.stage++;
     emit({ kind: 'stage', src: a.src, family: a.family, door, stage: a.stage });
     if (a.stage >= door.sequence.length) {
@@ -222,15 +235,16 @@ export class Doorkeeper {
       this.opened(d, door, p.src, p.family, now, emit);
       return;
     }
-    if (this.all.size >= this.options.maxAttempts) {
-      const oldest = this.all.values().next().value!;
-      this.remove(oldest);
+    if (this.count >= this.options.maxAttempts) {
+      const victim = this.evictionVictim();
+      this.remove(victim);
       this.evictions++;
-      emit({ kind: 'evict', src: oldest.src, door: this.doors[oldest.door]!, stage: oldest.stage });
+      emit({ kind: 'evict', src: victim.src, door: this.doors[victim.door]!, stage: victim.stage });
     }
     const a: Attempt = { src: p.src, family: p.family, door: d, stage: 1, startedAt: now };
     this.attempts[d]!.set(p.src, a);
-    this.all.add(a);
+    this.fresh.set(a, a);
+    this.count++;
   }
 
   private opened(d: number, door: Door, src: string, family: 4 | 6, now: number, emit: Emit): void {
@@ -238,8 +252,7 @@ export class Doorkeeper {
       const table = this.cooldowns[d]!;
       table.delete(src);
       if (table.size >= this.options.maxTrackedSources) {
-        const oldest = table.keys().next().value;
-        if (oldest !== undefined) table.delete(oldest);
+        table.shift();
         this.evictions++;
       }
       table.set(src, now + door.cooldownMs);
@@ -265,8 +278,20 @@ export class Doorkeeper {
   }
 
   private remove(a: Attempt): void {
-    this.attempts[a.door]!.delete(a.src);
-    this.all.delete(a);
+    if (this.attempts[a.door]!.delete(a.src)) this.count--;
+    this.fresh.delete(a);
+  }
+
+  /** The oldest stage-1 attempt, else the oldest attempt of any door (only called when the table is full). */
+  private evictionVictim(): Attempt {
+    const fresh = this.fresh.oldest();
+    if (fresh !== undefined) return fresh.value;
+    let victim: Attempt | undefined;
+    for (const table of this.attempts) {
+      const head = table.oldest()?.value;
+      if (head !== undefined && (victim === undefined || head.startedAt < victim.startedAt)) victim = head;
+    }
+    return victim!;
   }
 
   private dropSource(src: string): void {

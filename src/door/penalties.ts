@@ -1,6 +1,7 @@
 // Failure counting and bans per source address. Both tables are bounded and
-// ordered oldest first (a JS Map keeps insertion order), so pruning is O(1)
-// per expired entry and eviction under a spoofed flood drops the oldest.
+// ordered oldest first (OldestFirstMap), so pruning is O(1) per expired entry
+// and eviction under a spoofed flood drops the oldest in O(1).
+import { OldestFirstMap } from './oldest-first.js';
 
 export interface PenaltyLimits {
   /** Failures within `windowMs` that earn a ban. */
@@ -17,8 +18,8 @@ interface Failures {
 }
 
 export class SourcePenalties {
-  private readonly failures = new Map<string, Failures>();
-  private readonly bans = new Map<string, number>();
+  private readonly failures = new OldestFirstMap<string, Failures>();
+  private readonly bans = new OldestFirstMap<string, number>();
   /** Entries dropped because a table was full. */
   evictions = 0;
 
@@ -59,15 +60,9 @@ export class SourcePenalties {
 
   /** Forgets entries that have run out; each call does work only for expired heads. */
   prune(now: number): void {
-    for (const [src, f] of this.failures) {
-      if (now - f.firstAt < this.limits.windowMs) break;
-      this.failures.delete(src);
-    }
+    while (now - (this.failures.oldest()?.value.firstAt ?? Infinity) >= this.limits.windowMs) this.failures.shift();
     // Bans all last banMs, so insertion order is expiry order (until a reload changes banMs).
-    for (const [src, until] of this.bans) {
-      if (until > now) break;
-      this.bans.delete(src);
-    }
+    while ((this.bans.oldest()?.value ?? Infinity) <= now) this.bans.shift();
   }
 
   get bannedCount(): number {
@@ -78,12 +73,8 @@ export class SourcePenalties {
     return this.failures.size;
   }
 
-  private makeRoom(table: Map<string, unknown>): void {
+  private makeRoom(table: OldestFirstMap<string, unknown>): void {
     if (table.size < this.limits.maxSources) return;
-    const oldest = table.keys().next().value;
-    if (oldest !== undefined) {
-      table.delete(oldest);
-      this.evictions++;
-    }
+    if (table.shift() !== undefined) this.evictions++;
   }
 }
