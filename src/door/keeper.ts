@@ -5,31 +5,19 @@
 //      +----------------------+  seq_timeout after the first knock: timeout
 //
 // Pure: no I/O, time is an argument. Per packet the work is O(number of doors),
-// never O(number of sources): attempts live in one table per door keyed by
-// source, each oldest first (OldestFirstMap), so timeouts and eviction take the
-// head in O(1).
-//
-// Eviction when the table is full prefers attempts still at stage 1: a flood
-// of spoofed sources only ever makes stage-1 attempts (each address sends one
-// packet), so a client that has got further keeps its place however fast the
-// flood comes.
+// never O(number of sources): attempts, cooldowns and penalties live in
+// preallocated hash tables (attempts.ts, timed-sources.ts), oldest first per
+// door, so timeouts and eviction take the head in O(1) and memory stays put
+// however hard a flood churns them.
 import type { Door, Options, Step } from '../config/model.js';
 import { cidrContains } from '../config/cidr.js';
 import type { Packet } from '../packet/packet.js';
+import { AttemptTable } from './attempts.js';
 import { DecoySet, NO_HOST_PORTS, type HostPorts } from './decoys.js';
 import type { DoorEvent, Ignored } from './events.js';
 import { isStep, flagsMatch, portKey } from './match.js';
-import { OldestFirstMap } from './oldest-first.js';
 import { SourcePenalties } from './penalties.js';
-
-interface Attempt {
-  readonly src: string;
-  readonly family: 4 | 6;
-  door: number;
-  /** Steps matched so far (1-based stage of the last match). */
-  stage: number;
-  readonly startedAt: number;
-}
+import { TimedSources } from './timed-sources.js';
 
 export type Emit = (event: DoorEvent) => void;
 
@@ -43,14 +31,9 @@ export interface KeeperStats {
 export class Doorkeeper {
   private doors: readonly Door[] = [];
   private options!: Options;
-  /** attempts[d]: source → attempt on door d, oldest first (all share d's seq_timeout). */
-  private attempts: OldestFirstMap<string, Attempt>[] = [];
-  /** Attempts at stage 1, oldest first: the first to go when the table is full. */
-  private fresh = new OldestFirstMap<Attempt, Attempt>();
-  /** Attempts in flight, over all doors. */
-  private count = 0;
-  /** cooldowns[d]: source → end of its cooldown on door d, oldest first (all last d's cooldown). */
-  private cooldowns: OldestFirstMap<string, number>[] = [];
+  private attempts = new AttemptTable(1, 1);
+  /** Per (source, door): when its cooldown on that door ends. Oldest first (each door's cooldowns all last as long). */
+  private cooldowns = new TimedSources(1, 1);
   /** Door steps by (protocol, port), to tell a knock from noise in O(1). */
   private stepsByPort = new Map<number, { door: Door; step: Step }[]>();
   private decoys!: DecoySet;
@@ -81,30 +64,17 @@ export class Doorkeeper {
    */
   reconfigure(doors: readonly Door[], options: Options): void {
     const oldKeys = this.doors.map(doorSignature);
-    const attempts: OldestFirstMap<string, Attempt>[] = [];
-    const cooldowns: OldestFirstMap<string, number>[] = [];
-    const taken = new Set<number>();
+    const doorMap = oldKeys.map(() => -1); // old door index -> new, or -1
     doors.forEach((door, d) => {
       const key = doorSignature(door);
-      const old = oldKeys.findIndex((k, i) => k === key && !taken.has(i));
-      if (old >= 0) {
-        taken.add(old);
-        for (const a of this.attempts[old]!.values()) a.door = d;
-        attempts.push(this.attempts[old]!);
-        cooldowns.push(this.cooldowns[old]!);
-      } else {
-        attempts.push(new OldestFirstMap());
-        cooldowns.push(new OldestFirstMap());
-      }
+      const old = oldKeys.findIndex((k, i) => k === key && doorMap[i] === -1);
+      if (old >= 0) doorMap[old] = d;
     });
+    const doorCount = Math.max(1, doors.length);
+    this.attempts = this.attempts.remapped(options.maxAttempts, doorCount, Math.max(1, this.doors.length), doorMap);
+    this.cooldowns = this.cooldowns.remapped(options.maxTrackedSources, doorCount, doorMap);
     this.doors = doors;
     this.options = options;
-    this.attempts = attempts;
-    this.cooldowns = cooldowns;
-    const kept = attempts.flatMap((m) => [...m.values()]);
-    this.count = kept.length;
-    this.fresh = new OldestFirstMap();
-    for (const a of kept.filter((x) => x.stage === 1).sort((x, y) => x.startedAt - y.startedAt)) this.fresh.set(a, a);
     this.stepsByPort = new Map();
     for (const door of doors) {
       for (const step of door.sequence) {
@@ -129,6 +99,7 @@ export class Doorkeeper {
     const knock = decoy ? false : this.isAnyKnock(p);
     if (!knock && !decoy) return 'noise';
 
+    const attempts = this.attempts;
     let progressed = false;
     let failed = false;
     let forUs = false;
@@ -136,29 +107,29 @@ export class Doorkeeper {
       const door = this.doors[d]!;
       if (!this.isForDoor(door, p.dst)) continue;
       forUs = true;
-      const table = this.attempts[d]!;
-      let a = table.get(src);
-      if (a !== undefined && now - a.startedAt >= door.seqTimeoutMs) {
+      let a = attempts.find(src, d);
+      if (a >= 0 && now - attempts.started(a) >= door.seqTimeoutMs) {
         // The timer has not fired yet; expire it now, on time by the clock.
-        this.remove(a);
-        emit({ kind: 'timeout', src, door, stage: a.stage });
-        a = undefined;
+        emit({ kind: 'timeout', src, door, stage: attempts.stage(a) });
+        attempts.remove(a);
+        a = -1;
       }
-      if (a !== undefined) {
-        if (isStep(door, door.sequence[a.stage]!, p)) {
+      if (a >= 0) {
+        const stage = attempts.stage(a);
+        if (isStep(door, door.sequence[stage]!, p)) {
           progressed = true;
-          this.advance(a, door, now, emit);
+          this.advance(a, d, door, now, emit);
           continue;
         }
-        if (door.allowDuplicates && isStep(door, door.sequence[a.stage - 1]!, p)) {
+        if (door.allowDuplicates && isStep(door, door.sequence[stage - 1]!, p)) {
           progressed = true; // a retransmitted knock of the stage just matched
           continue;
         }
         // knockd: a knock port hit with the wrong TCP flags is ignored, not fatal. A decoy is always fatal.
         if (!decoy && !flagsMatch(door, p)) continue;
-        this.remove(a);
+        attempts.remove(a);
         failed = true;
-        emit({ kind: 'fail', src, door, stage: a.stage, reason: decoy ? 'decoy' : 'wrong-knock', port: p.dstPort });
+        emit({ kind: 'fail', src, door, stage, reason: decoy ? 'decoy' : 'wrong-knock', port: p.dstPort });
       }
       // No attempt (or it just failed): this packet may begin one.
       if (knock && isStep(door, door.sequence[0]!, p) && this.mayStart(d, door, src, now)) {
@@ -179,15 +150,14 @@ export class Doorkeeper {
 
   /** Times out every attempt whose seq_timeout has passed. */
   expire(now: number, emit: Emit): void {
+    const attempts = this.attempts;
     for (let d = 0; d < this.doors.length; d++) {
       const door = this.doors[d]!;
-      const table = this.attempts[d]!;
-      for (let a = table.oldest()?.value; a !== undefined && now - a.startedAt >= door.seqTimeoutMs; a = table.oldest()?.value) {
-        this.remove(a);
-        emit({ kind: 'timeout', src: a.src, door, stage: a.stage });
+      for (let a = attempts.oldest(d); a >= 0 && now - attempts.started(a) >= door.seqTimeoutMs; a = attempts.oldest(d)) {
+        emit({ kind: 'timeout', src: attempts.view(a).src, door, stage: attempts.stage(a) });
+        attempts.remove(a);
       }
-      const cooling = this.cooldowns[d]!;
-      while ((cooling.oldest()?.value ?? Infinity) <= now) cooling.shift();
+      this.cooldowns.prune(d, now);
     }
     this.penalties.prune(now);
   }
@@ -196,9 +166,9 @@ export class Doorkeeper {
   nextDeadline(): number | undefined {
     let next: number | undefined;
     for (let d = 0; d < this.doors.length; d++) {
-      const first = this.attempts[d]!.oldest();
-      if (first === undefined) continue;
-      const at = first.value.startedAt + this.doors[d]!.seqTimeoutMs;
+      const first = this.attempts.oldest(d);
+      if (first < 0) continue;
+      const at = this.attempts.started(first) + this.doors[d]!.seqTimeoutMs;
       if (next === undefined || at < next) next = at;
     }
     return next;
@@ -206,26 +176,25 @@ export class Doorkeeper {
 
   /** Attempts in flight, for status output. */
   inFlight(): { src: string; door: string; stage: number; startedAt: number }[] {
-    const all = this.attempts.flatMap((m) => [...m.values()]).sort((a, b) => a.startedAt - b.startedAt);
-    return all.map((a) => ({ src: a.src, door: this.doors[a.door]!.name, stage: a.stage, startedAt: a.startedAt }));
+    return this.attempts.all(this.doors.length).map((a) => ({ src: a.src, door: this.doors[a.door]!.name, stage: a.stage, startedAt: a.startedAt }));
   }
 
   stats(): KeeperStats {
     return {
-      attempts: this.count,
+      attempts: this.attempts.size,
       banned: this.penalties.bannedCount,
       failing: this.penalties.failingCount,
-      evictions: this.evictions + this.penalties.evictions,
+      evictions: this.evictions + this.cooldowns.evictions + this.penalties.evictions,
     };
   }
 
-  private advance(a: Attempt, door: Door, now: number, emit: Emit): void {
-    if (a.stage === 1) this.fresh.delete(a);
-    a.stage++;
-    emit({ kind: 'stage', src: a.src, family: a.family, door, stage: a.stage });
-    if (a.stage >= door.sequence.length) {
-      this.remove(a);
-      this.opened(a.door, door, a.src, a.family, now, emit);
+  private advance(a: number, d: number, door: Door, now: number, emit: Emit): void {
+    const { src, family } = this.attempts.view(a);
+    const stage = this.attempts.advance(a);
+    emit({ kind: 'stage', src, family, door, stage });
+    if (stage >= door.sequence.length) {
+      this.attempts.remove(a);
+      this.opened(d, door, src, family, now, emit);
     }
   }
 
@@ -235,35 +204,25 @@ export class Doorkeeper {
       this.opened(d, door, p.src, p.family, now, emit);
       return;
     }
-    if (this.count >= this.options.maxAttempts) {
-      const victim = this.evictionVictim();
-      this.remove(victim);
+    if (this.attempts.full) {
+      const victim = this.attempts.victim(this.doors.length);
+      const v = this.attempts.view(victim);
+      this.attempts.remove(victim);
       this.evictions++;
-      emit({ kind: 'evict', src: victim.src, door: this.doors[victim.door]!, stage: victim.stage });
+      emit({ kind: 'evict', src: v.src, door: this.doors[v.door]!, stage: v.stage });
     }
-    const a: Attempt = { src: p.src, family: p.family, door: d, stage: 1, startedAt: now };
-    this.attempts[d]!.set(p.src, a);
-    this.fresh.set(a, a);
-    this.count++;
+    this.attempts.start(p.src, p.family, d, now);
   }
 
   private opened(d: number, door: Door, src: string, family: 4 | 6, now: number, emit: Emit): void {
-    if (door.cooldownMs > 0) {
-      const table = this.cooldowns[d]!;
-      table.delete(src);
-      if (table.size >= this.options.maxTrackedSources) {
-        table.shift();
-        this.evictions++;
-      }
-      table.set(src, now + door.cooldownMs);
-    }
+    if (door.cooldownMs > 0) this.cooldowns.put(src, d, now + door.cooldownMs);
     emit({ kind: 'open', src, family, door });
   }
 
   private mayStart(d: number, door: Door, src: string, now: number): boolean {
     if (door.allow.length > 0 && !door.allow.some((c) => cidrContains(c, src))) return false;
-    const until = this.cooldowns[d]!.get(src);
-    return until === undefined || until <= now;
+    const slot = this.cooldowns.find(src, d);
+    return slot < 0 || this.cooldowns.time(slot) <= now;
   }
 
   private isForDoor(door: Door, dst: string): boolean {
@@ -277,27 +236,10 @@ export class Doorkeeper {
     return false;
   }
 
-  private remove(a: Attempt): void {
-    if (this.attempts[a.door]!.delete(a.src)) this.count--;
-    this.fresh.delete(a);
-  }
-
-  /** The oldest stage-1 attempt, else the oldest attempt of any door (only called when the table is full). */
-  private evictionVictim(): Attempt {
-    const fresh = this.fresh.oldest();
-    if (fresh !== undefined) return fresh.value;
-    let victim: Attempt | undefined;
-    for (const table of this.attempts) {
-      const head = table.oldest()?.value;
-      if (head !== undefined && (victim === undefined || head.startedAt < victim.startedAt)) victim = head;
-    }
-    return victim!;
-  }
-
   private dropSource(src: string): void {
-    for (const table of this.attempts) {
-      const a = table.get(src);
-      if (a !== undefined) this.remove(a);
+    for (let d = 0; d < this.doors.length; d++) {
+      const a = this.attempts.find(src, d);
+      if (a >= 0) this.attempts.remove(a);
     }
   }
 

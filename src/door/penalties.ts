@@ -1,7 +1,8 @@
-// Failure counting and bans per source address. Both tables are bounded and
-// ordered oldest first (OldestFirstMap), so pruning is O(1) per expired entry
-// and eviction under a spoofed flood drops the oldest in O(1).
-import { OldestFirstMap } from './oldest-first.js';
+// Failure counting and bans per source address. Both tables are bounded,
+// preallocated and ordered oldest first (TimedSources), so pruning is O(1) per
+// expired entry and a spoofed flood of failures evicts the oldest in O(1)
+// without growing memory.
+import { TimedSources } from './timed-sources.js';
 
 export interface PenaltyLimits {
   /** Failures within `windowMs` that earn a ban. */
@@ -12,28 +13,35 @@ export interface PenaltyLimits {
   readonly maxSources: number;
 }
 
-interface Failures {
-  count: number;
-  firstAt: number;
-}
-
 export class SourcePenalties {
-  private readonly failures = new OldestFirstMap<string, Failures>();
-  private readonly bans = new OldestFirstMap<string, number>();
-  /** Entries dropped because a table was full. */
-  evictions = 0;
+  /** Per source: when its first counted failure was, and how many since. */
+  private failures: TimedSources;
+  /** Per source: when its ban ends. */
+  private bans: TimedSources;
 
-  constructor(private limits: PenaltyLimits) {}
+  constructor(private limits: PenaltyLimits) {
+    this.failures = new TimedSources(limits.maxSources);
+    this.bans = new TimedSources(limits.maxSources);
+  }
+
+  /** Entries dropped because a table was full. */
+  get evictions(): number {
+    return this.failures.evictions + this.bans.evictions;
+  }
 
   setLimits(limits: PenaltyLimits): void {
+    if (limits.maxSources !== this.limits.maxSources) {
+      this.failures = this.failures.remapped(limits.maxSources, 1);
+      this.bans = this.bans.remapped(limits.maxSources, 1);
+    }
     this.limits = limits;
   }
 
   isBanned(src: string, now: number): boolean {
-    const until = this.bans.get(src);
-    if (until === undefined) return false;
-    if (until > now) return true;
-    this.bans.delete(src);
+    const slot = this.bans.find(src);
+    if (slot < 0) return false;
+    if (this.bans.time(slot) > now) return true;
+    this.bans.remove(slot);
     return false;
   }
 
@@ -41,28 +49,20 @@ export class SourcePenalties {
   recordFailure(src: string, now: number): number | undefined {
     const { failureLimit, windowMs, banMs } = this.limits;
     if (failureLimit <= 0 || banMs <= 0) return undefined; // BanTime = 0: banning off
-    let f = this.failures.get(src);
-    if (f === undefined || now - f.firstAt >= windowMs) {
-      this.failures.delete(src);
-      f = { count: 0, firstAt: now };
-      this.makeRoom(this.failures);
-    }
-    f.count++;
-    this.failures.set(src, f);
-    if (f.count < failureLimit) return undefined;
-    this.failures.delete(src);
+    let slot = this.failures.find(src);
+    if (slot < 0 || now - this.failures.time(slot) >= windowMs) slot = this.failures.put(src, 0, now);
+    if (this.failures.bump(slot) < failureLimit) return undefined;
+    this.failures.remove(slot);
     const until = now + banMs;
-    this.bans.delete(src);
-    this.makeRoom(this.bans);
-    this.bans.set(src, until);
+    this.bans.put(src, 0, until);
     return until;
   }
 
   /** Forgets entries that have run out; each call does work only for expired heads. */
   prune(now: number): void {
-    while (now - (this.failures.oldest()?.value.firstAt ?? Infinity) >= this.limits.windowMs) this.failures.shift();
+    this.failures.prune(0, now - this.limits.windowMs);
     // Bans all last banMs, so insertion order is expiry order (until a reload changes banMs).
-    while ((this.bans.oldest()?.value ?? Infinity) <= now) this.bans.shift();
+    this.bans.prune(0, now);
   }
 
   get bannedCount(): number {
@@ -71,10 +71,5 @@ export class SourcePenalties {
 
   get failingCount(): number {
     return this.failures.size;
-  }
-
-  private makeRoom(table: OldestFirstMap<string, unknown>): void {
-    if (table.size < this.limits.maxSources) return;
-    if (table.shift() !== undefined) this.evictions++;
   }
 }
