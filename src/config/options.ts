@@ -26,13 +26,17 @@ export const OPTION_KEYS = {
   failurewindow: 'failurewindow',
   // Portcullis: `BanTime = SECONDS` (default 300; 0 turns banning off).
   bantime: 'bantime',
-  // Portcullis: `MaxAttempts = N` (default 65536) — attempts in flight; the
-  // oldest is dropped when full, so a spoofed flood cannot grow memory (knockd leaked).
+  // Portcullis: `MaxAttempts = N` (default 65536, at most MAX_TABLE_SIZE) —
+  // attempts in flight, allocated at start; the oldest stage-1 attempt is
+  // dropped when full, so a spoofed flood cannot grow memory (knockd leaked).
   maxattempts: 'maxattempts',
   // Portcullis: `MaxTrackedSources = N` (default 65536) — failing or banned
   // sources remembered; the oldest is dropped when full.
   maxtrackedsources: 'maxtrackedsources',
 } as const;
+/** The door tables are allocated whole at start (about 80 bytes an entry): 4 Mi entries is ~330 MB. */
+const MAX_TABLE_SIZE = 4_194_304;
+
 export type OptionKey = (typeof OPTION_KEYS)[keyof typeof OPTION_KEYS];
 
 export class OptionsDraft {
@@ -66,8 +70,8 @@ export class OptionsDraft {
       case 'failurelimit': this.failureLimit = v(() => parseCount(value, 1)) ?? this.failureLimit; return;
       case 'failurewindow': this.failureWindowMs = v(() => parseSeconds(value, 1)) ?? this.failureWindowMs; return;
       case 'bantime': this.banMs = v(() => parseSeconds(value, 0)) ?? this.banMs; return;
-      case 'maxattempts': this.maxAttempts = v(() => parseCount(value, 1)) ?? this.maxAttempts; return;
-      case 'maxtrackedsources': this.maxTrackedSources = v(() => parseCount(value, 1)) ?? this.maxTrackedSources; return;
+      case 'maxattempts': this.maxAttempts = v(() => parseCount(value, 1, MAX_TABLE_SIZE)) ?? this.maxAttempts; return;
+      case 'maxtrackedsources': this.maxTrackedSources = v(() => parseCount(value, 1, MAX_TABLE_SIZE)) ?? this.maxTrackedSources; return;
     }
   }
 

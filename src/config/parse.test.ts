@@ -188,6 +188,13 @@ test('options: bad values', () => {
   ]);
 });
 
+test('options: the preallocated tables have an upper bound', () => {
+  const errs = errors('[options]\nMaxAttempts = 4194305\nMaxTrackedSources = 99999999999\n');
+  assert.deepEqual(errs.map((e) => [e.line, e.key, e.code]), [[2, 'maxattempts', 'CONFIG_BAD_NUMBER'], [3, 'maxtrackedsources', 'CONFIG_BAD_NUMBER']]);
+  assert.match(errs[0]!.message, /expected a whole number from 1 to 4194304/);
+  assert.equal(ok('[options]\nMaxAttempts = 4194304').options.maxAttempts, 4194304);
+});
+
 test('a knock port inside an explicit Decoys list is refused, also in one-time files', () => {
   const text = '[options]\ndecoys = 1-1023, 53:udp\n[a]\nsequence = 7000,22,53,53:udp\n[b]\none_time_sequences = /ots\n';
   const io = files({ '/ots': '#80\n7000,8000\n9000,443\n' });

@@ -26,10 +26,10 @@ export function parseSeconds(text: string, min: number): number {
 }
 
 /** A whole number from `min`. A trailing ` # comment` is dropped, as for seconds. */
-export function parseCount(text: string, min: number): number {
+export function parseCount(text: string, min: number, max = MAX_COUNT): number {
   const value = stripTrailingComment(text);
-  if (!DIGITS.test(value) || Number(value) < min || Number(value) > MAX_COUNT) {
-    throw new InvalidValueError('CONFIG_BAD_NUMBER', `"${value}" is not a valid count; expected a whole number from ${min} to ${MAX_COUNT}`);
+  if (!DIGITS.test(value) || Number(value) < min || Number(value) > max) {
+    throw new InvalidValueError('CONFIG_BAD_NUMBER', `"${value}" is not a valid count; expected a whole number from ${min} to ${max}`);
   }
   return Number(value);
 }
