@@ -32,9 +32,9 @@ export class AttemptTable {
 
   constructor(capacity: number, doorCount: number, seed?: number) {
     this.table = new SourceTable(capacity, Math.max(1, doorCount), seed);
-    this.startedAt = new Float64Array(capacity);
-    this.stages = new Uint8Array(capacity);
-    this.families = new Uint8Array(capacity);
+    this.startedAt = new Float64Array(capacity).fill(0); // fill: commit the pages now (see SourceTable)
+    this.stages = new Uint8Array(capacity).fill(0);
+    this.families = new Uint8Array(capacity).fill(0);
     this.freshPrev = new Int32Array(capacity).fill(NONE);
     this.freshNext = new Int32Array(capacity).fill(NONE);
   }

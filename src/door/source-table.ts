@@ -66,6 +66,9 @@ export class SourceTable {
     this.free = new Int32Array(capacity);
     for (let i = 0; i < capacity; i++) this.free[i] = capacity - 1 - i;
     this.freeTop = capacity;
+    // Commit every page now (the kernel hands out zero pages lazily): memory is
+    // spent at start, where the operator sees it, not while a flood fills the table.
+    for (const a of [this.chars, this.lengths, this.groups, this.hashes, this.index]) a.fill(0);
   }
 
   get full(): boolean {
@@ -132,7 +135,7 @@ export class SourceTable {
 
   source(slot: number): string {
     const base = slot * MAX_SOURCE_LENGTH;
-    return String.fromCharCode(...this.chars.subarray(base, base + this.lengths[slot]!));
+    return String.fromCharCode.apply(null, this.chars.subarray(base, base + this.lengths[slot]!) as unknown as number[]);
   }
 
   group(slot: number): number {

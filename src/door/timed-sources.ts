@@ -14,8 +14,8 @@ export class TimedSources {
 
   constructor(capacity: number, private readonly groupCount = 1) {
     this.table = new SourceTable(capacity, groupCount);
-    this.times = new Float64Array(capacity);
-    this.counts = new Uint32Array(capacity);
+    this.times = new Float64Array(capacity).fill(0); // fill: commit the pages now (see SourceTable)
+    this.counts = new Uint32Array(capacity).fill(0);
   }
 
   get size(): number {
