@@ -308,8 +308,13 @@ describe('sweep resistance and floods', () => {
       return Number(process.hrtime.bigint() - t0);
     };
     flood(4096); // warm up the JIT
-    const small = Math.min(flood(4096), flood(4096));
-    const large = Math.min(flood(65_536), flood(65_536));
+    // Interleaved, best of three each: other tests may share the CPU.
+    let small = Infinity;
+    let large = Infinity;
+    for (let round = 0; round < 3; round++) {
+      small = Math.min(small, flood(4096));
+      large = Math.min(large, flood(65_536));
+    }
     assert.ok(large < small * 3, `40k flood packets took ${large / 1e6} ms with 65,536 attempts vs ${small / 1e6} ms with 4,096`);
   });
 
