@@ -86,6 +86,14 @@ export class AttemptTable {
     return { src: this.table.source(slot), family, door: this.table.group(slot), stage: this.stages[slot]!, startedAt: this.startedAt[slot]! };
   }
 
+  source(slot: number): string {
+    return this.table.source(slot);
+  }
+
+  door(slot: number): number {
+    return this.table.group(slot);
+  }
+
   stage(slot: number): number {
     return this.stages[slot]!;
   }

@@ -154,7 +154,7 @@ export class Doorkeeper {
     for (let d = 0; d < this.doors.length; d++) {
       const door = this.doors[d]!;
       for (let a = attempts.oldest(d); a >= 0 && now - attempts.started(a) >= door.seqTimeoutMs; a = attempts.oldest(d)) {
-        emit({ kind: 'timeout', src: attempts.view(a).src, door, stage: attempts.stage(a) });
+        emit({ kind: 'timeout', src: attempts.source(a), door, stage: attempts.stage(a) });
         attempts.remove(a);
       }
       this.cooldowns.prune(d, now);
@@ -206,10 +206,10 @@ export class Doorkeeper {
     }
     if (this.attempts.full) {
       const victim = this.attempts.victim(this.doors.length);
-      const v = this.attempts.view(victim);
+      const evicted = { kind: 'evict', src: this.attempts.source(victim), door: this.doors[this.attempts.door(victim)]!, stage: this.attempts.stage(victim) } as const;
       this.attempts.remove(victim);
       this.evictions++;
-      emit({ kind: 'evict', src: v.src, door: this.doors[v.door]!, stage: v.stage });
+      emit(evicted);
     }
     this.attempts.start(p.src, p.family, d, now);
   }
