@@ -43,10 +43,6 @@ export class AttemptTable {
     return this.table.size;
   }
 
-  get capacity(): number {
-    return this.table.capacity;
-  }
-
   get full(): boolean {
     return this.table.full;
   }
@@ -108,14 +104,8 @@ export class AttemptTable {
   }
 
   /** The attempt to drop when the table is full: the oldest at stage 1, else the oldest of any door. */
-  victim(doorCount: number): number {
-    if (this.freshHead !== NONE) return this.freshHead;
-    let victim = NONE;
-    for (let d = 0; d < doorCount; d++) {
-      const head = this.table.oldest(d);
-      if (head !== NONE && (victim === NONE || this.startedAt[head]! < this.startedAt[victim]!)) victim = head;
-    }
-    return victim;
+  victim(): number {
+    return this.freshHead !== NONE ? this.freshHead : this.table.oldestHead(this.startedAt);
   }
 
   /** Every attempt, oldest first. */

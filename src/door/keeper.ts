@@ -205,7 +205,7 @@ export class Doorkeeper {
       return;
     }
     if (this.attempts.full) {
-      const victim = this.attempts.victim(this.doors.length);
+      const victim = this.attempts.victim();
       const evicted = { kind: 'evict', src: this.attempts.source(victim), door: this.doors[this.attempts.door(victim)]!, stage: this.attempts.stage(victim) } as const;
       this.attempts.remove(victim);
       this.evictions++;

@@ -128,9 +128,14 @@ export class SourceTable {
     return this.heads[group]!;
   }
 
-  /** The slot added after `slot` in its group, or -1. */
-  newer(slot: number): number {
-    return this.next[slot]!;
+  /** Of the groups' oldest slots, the one with the smallest `times[slot]`, or -1 when empty. */
+  oldestHead(times: Float64Array): number {
+    let best = NONE;
+    for (let g = 0; g < this.heads.length; g++) {
+      const head = this.heads[g]!;
+      if (head !== NONE && (best === NONE || times[head]! < times[best]!)) best = head;
+    }
+    return best;
   }
 
   source(slot: number): string {

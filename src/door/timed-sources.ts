@@ -22,10 +22,6 @@ export class TimedSources {
     return this.table.size;
   }
 
-  get capacity(): number {
-    return this.table.capacity;
-  }
-
   /** The slot of (src, group), or -1. */
   find(src: string, group = 0): number {
     return this.table.find(src, group);
@@ -83,12 +79,6 @@ export class TimedSources {
   /** The group's own oldest entry, else the oldest-timed head of any group. */
   private evictionVictim(group: number): number {
     const own = this.table.oldest(group);
-    if (own !== NONE) return own;
-    let victim = NONE;
-    for (let g = 0; g < this.groupCount; g++) {
-      const head = this.table.oldest(g);
-      if (head !== NONE && (victim === NONE || this.times[head]! < this.times[victim]!)) victim = head;
-    }
-    return victim;
+    return own !== NONE ? own : this.table.oldestHead(this.times);
   }
 }
