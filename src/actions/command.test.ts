@@ -6,7 +6,7 @@ import { CommandError, expandCommand, selectCommands, substitute } from './comma
 function makeDoor(commands: Partial<Pick<Door, 'startCommand' | 'startCommand6' | 'stopCommand' | 'stopCommand6'>>): Door {
   return {
     name: 'd', line: 1, sequence: [{ proto: 'tcp', port: 7000 }], seqTimeoutMs: DEFAULTS.seqTimeoutMs,
-    cmdTimeoutMs: DEFAULTS.cmdTimeoutMs, tcpFlags: [], allow: [], allowDuplicates: false, cooldownMs: 0, ...commands,
+    cmdTimeoutMs: DEFAULTS.cmdTimeoutMs, tcpFlags: [], allow: [], allowDuplicates: false, cooldownMs: 0, open: [], forwards: [], openTimeoutMs: DEFAULTS.openTimeoutMs, revokes: [], ...commands,
   };
 }
 

@@ -17,7 +17,7 @@ function door(name: string, sequence: string, extra: Partial<Door> = {}): Door {
   });
   return {
     name, line: 1, sequence: steps, seqTimeoutMs: DEFAULTS.seqTimeoutMs, cmdTimeoutMs: DEFAULTS.cmdTimeoutMs,
-    tcpFlags: [], allow: [], allowDuplicates: false, cooldownMs: 0, ...extra,
+    tcpFlags: [], allow: [], allowDuplicates: false, cooldownMs: 0, open: [], forwards: [], openTimeoutMs: DEFAULTS.openTimeoutMs, revokes: [], ...extra,
   };
 }
 

@@ -1,12 +1,13 @@
 // Door sections: every knockd 0.8 door key and alias, plus the Portcullis keys.
 // Keys are case-insensitive; a repeated key replaces the earlier value, except
 // TCPFlags and Allow, whose lines add up.
-import { DEFAULTS, type Cidr, type Door, type Step, type TcpFlagRule } from './model.js';
+import { DEFAULTS, type Cidr, type Door, type ForwardRule, type OpenPort, type Step, type TcpFlagRule } from './model.js';
 import type { Origin, Problems } from './problems.js';
 import { listOneTimeSequences, type OneTimeSequence } from './one-time.js';
 import { parseSequenceReport, stripTrailingComment } from './sequence.js';
 import { parseTcpFlags } from './tcpflags.js';
 import { InvalidValueError } from './errors.js';
+import { parseDoorNames, parseForwardList, parseOpenList } from './firewall-values.js';
 import { MAX_SECONDS, parseAllowList, parsePath, parseSeconds, parseTarget, parseYesNo } from './values.js';
 
 /** Canonical door key for each accepted spelling (lower case). */
@@ -33,6 +34,15 @@ export const DOOR_KEYS = {
   // Portcullis: `cooldown = SECONDS` (default 0) — after this door opens for a
   // source, further knocks from that source on this door are ignored this long.
   cooldown: 'cooldown',
+  // Portcullis, firewall backends (firewall-values.ts): `open = tcp/22, udp/1194`
+  // — what a grant opens for the knocker, instead of start/stop commands;
+  // `open_timeout = SECONDS` (default 30) — how long, extended by a repeat knock;
+  // `forward = tcp/13389 -> 10.0.0.5:3389` — gateway access to an inside host;
+  // `revokes = openSSH` — this door closes that door's grant for the knocker.
+  open: 'open',
+  open_timeout: 'open_timeout',
+  forward: 'forward',
+  revokes: 'revokes',
 } as const;
 export type DoorKey = (typeof DOOR_KEYS)[keyof typeof DOOR_KEYS];
 
@@ -66,6 +76,13 @@ export class DoorDraft {
   allow: Cidr[] = [];
   allowDuplicates = false;
   cooldownMs = 0;
+  open: OpenPort[] = [];
+  openAt?: Origin;
+  forwards: ForwardRule[] = [];
+  forwardAt?: Origin;
+  openTimeoutMs: number = DEFAULTS.openTimeoutMs;
+  revokes: string[] = [];
+  revokesAt?: Origin;
 
   /** `checked` is false for a section recovered from a header too broken to name a door. */
   constructor(readonly name: string, readonly line: number, readonly checked: boolean) {}
@@ -87,6 +104,10 @@ export class DoorDraft {
       case 'allow': this.allow.push(...(problems.value(at, () => parseAllowList(value)) ?? [])); return;
       case 'allow_duplicates': this.allowDuplicates = problems.value(at, () => parseYesNo(value)) ?? this.allowDuplicates; return;
       case 'cooldown': this.cooldownMs = problems.value(at, () => parseSeconds(value, 0)) ?? this.cooldownMs; return;
+      case 'open': this.open = problems.value(at, () => parseOpenList(value)) ?? this.open; this.openAt = at; return;
+      case 'forward': this.forwards = problems.value(at, () => parseForwardList(value)) ?? this.forwards; this.forwardAt = at; return;
+      case 'open_timeout': this.openTimeoutMs = problems.value(at, () => parseSeconds(value, 1)) ?? this.openTimeoutMs; return;
+      case 'revokes': this.revokes = problems.value(at, () => parseDoorNames(value)) ?? this.revokes; this.revokesAt = at; return;
     }
   }
 
@@ -161,6 +182,10 @@ export class DoorDraft {
       allow: this.allow,
       allowDuplicates: this.allowDuplicates,
       cooldownMs: this.cooldownMs,
+      open: this.open,
+      forwards: this.forwards,
+      openTimeoutMs: this.openTimeoutMs,
+      revokes: this.revokes,
     };
   }
 }

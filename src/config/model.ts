@@ -56,6 +56,38 @@ export interface Door {
   readonly allowDuplicates: boolean;
   /** After a successful open, ignore this source on this door for this long. */
   readonly cooldownMs: number;
+  /** Ports a firewall backend opens for the knocker (`open = tcp/22, udp/1194`). */
+  readonly open: readonly OpenPort[];
+  /** Gateway access to inside hosts (`forward = tcp/13389 -> 10.0.0.5:3389`). */
+  readonly forwards: readonly ForwardRule[];
+  /** How long a firewall grant lasts; a repeat knock extends it. */
+  readonly openTimeoutMs: number;
+  /** Doors whose grant for the knocker this door closes (`revokes = openSSH`). */
+  readonly revokes: readonly string[];
+}
+
+/** A port a door opens through a firewall backend. */
+export interface OpenPort {
+  readonly proto: 'tcp' | 'udp';
+  readonly port: number;
+}
+
+/** The knocker's packets to `proto/port` on the gateway go to `host:hostPort` inside. */
+export interface ForwardRule extends OpenPort {
+  readonly host: string;
+  readonly family: 4 | 6;
+  readonly hostPort: number;
+}
+
+/** `firewall =`; unset means nftables where it works, else iptables. */
+export type BackendChoice = 'nftables' | 'iptables' | 'ipset' | 'firewalld' | 'command';
+
+/** Where the nftables backend keeps its sets. */
+export interface NftTable {
+  readonly family: 'inet' | 'ip' | 'ip6';
+  readonly name: string;
+  /** A table of the administrator's (`nft_table = inet filter`): sets only, no chain of ours. */
+  readonly integrated: boolean;
 }
 
 /** Ports the daemon treats as traps: any hit during an attempt fails it. */
@@ -86,6 +118,13 @@ export interface Options {
   readonly maxAttempts: number;
   /** Upper bound on tracked failing/banned sources (oldest evicted first). */
   readonly maxTrackedSources: number;
+  /** undefined: choose at start (nftables if it works, else iptables). */
+  readonly firewall?: BackendChoice;
+  readonly nftTable: NftTable;
+  /** Priority of the own table's base chains. */
+  readonly nftPriority: number;
+  /** On SIGTERM, close grants the kernel would not expire by itself. */
+  readonly closeOnExit: boolean;
 }
 
 export interface Config {
@@ -103,4 +142,6 @@ export const DEFAULTS = {
   banMs: 300_000,
   maxAttempts: 65_536,
   maxTrackedSources: 65_536,
+  openTimeoutMs: 30_000,
+  nftPriority: -10,
 } as const;

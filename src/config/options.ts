@@ -1,8 +1,9 @@
 // The [options] section: knockd 0.8's four keys plus the Portcullis keys.
-import { DEFAULTS, type DecoyPolicy, type Options } from './model.js';
+import { DEFAULTS, type BackendChoice, type DecoyPolicy, type NftTable, type Options } from './model.js';
 import type { Origin, Problems } from './problems.js';
 import { parseDecoys } from './decoys.js';
-import { parseCount, parseInterfaces, parsePath, parseSeconds } from './values.js';
+import { parseCount, parseInterfaces, parsePath, parseSeconds, parseYesNo } from './values.js';
+import { parseBackend, parseNftTable, parsePriority } from './firewall-values.js';
 
 /** Canonical option key for each accepted spelling (lower case). */
 export const OPTION_KEYS = {
@@ -33,6 +34,15 @@ export const OPTION_KEYS = {
   // Portcullis: `MaxTrackedSources = N` (default 65536) — failing or banned
   // sources remembered; the oldest is dropped when full.
   maxtrackedsources: 'maxtrackedsources',
+  // Portcullis, firewall backends (firewall-values.ts): `firewall = nftables |
+  // iptables | ipset | firewalld | command` (default: nftables if it works
+  // here, else iptables); `nft_table = NAME` (own table, default portcullis) or
+  // `nft_table = inet filter` (sets inside your table); `nft_priority = N`
+  // (default -10); `close_on_exit = yes|no` (default yes).
+  firewall: 'firewall',
+  nft_table: 'nft_table',
+  nft_priority: 'nft_priority',
+  close_on_exit: 'close_on_exit',
 } as const;
 /** The door tables are allocated whole at start (about 80 bytes an entry): 4 Mi entries is ~330 MB. */
 const MAX_TABLE_SIZE = 4_194_304;
@@ -52,6 +62,11 @@ export class OptionsDraft {
   banMs: number = DEFAULTS.banMs;
   maxAttempts: number = DEFAULTS.maxAttempts;
   maxTrackedSources: number = DEFAULTS.maxTrackedSources;
+  firewall?: BackendChoice;
+  firewallAt?: Origin;
+  nftTable: NftTable = { family: 'inet', name: 'portcullis', integrated: false };
+  nftPriority: number = DEFAULTS.nftPriority;
+  closeOnExit = true;
 
   apply(key: OptionKey, value: string, at: Origin, problems: Problems): void {
     const v = <T>(parse: () => T): T | undefined => problems.value(at, parse);
@@ -72,6 +87,10 @@ export class OptionsDraft {
       case 'bantime': this.banMs = v(() => parseSeconds(value, 0)) ?? this.banMs; return;
       case 'maxattempts': this.maxAttempts = v(() => parseCount(value, 1, MAX_TABLE_SIZE)) ?? this.maxAttempts; return;
       case 'maxtrackedsources': this.maxTrackedSources = v(() => parseCount(value, 1, MAX_TABLE_SIZE)) ?? this.maxTrackedSources; return;
+      case 'firewall': this.firewall = v(() => parseBackend(value)) ?? this.firewall; this.firewallAt = at; return;
+      case 'nft_table': this.nftTable = v(() => parseNftTable(value)) ?? this.nftTable; return;
+      case 'nft_priority': this.nftPriority = v(() => parsePriority(value)) ?? this.nftPriority; return;
+      case 'close_on_exit': this.closeOnExit = v(() => parseYesNo(value)) ?? this.closeOnExit; return;
     }
   }
 
@@ -88,6 +107,10 @@ export class OptionsDraft {
       banMs: this.banMs,
       maxAttempts: this.maxAttempts,
       maxTrackedSources: this.maxTrackedSources,
+      ...(this.firewall !== undefined && { firewall: this.firewall }),
+      nftTable: this.nftTable,
+      nftPriority: this.nftPriority,
+      closeOnExit: this.closeOnExit,
     };
   }
 }

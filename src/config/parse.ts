@@ -12,8 +12,9 @@
 // is dropped (knockd's atoi ignored it, so such files ran).
 //
 // The Portcullis keys are described where they are declared: door keys in
-// door.ts (Allow, Allow_Duplicates, Cooldown), options in options.ts (StateDir,
-// Decoys, FailureLimit, FailureWindow, BanTime, MaxAttempts, MaxTrackedSources),
+// door.ts (Allow, Allow_Duplicates, Cooldown, Open, Open_Timeout, Forward,
+// Revokes), options in options.ts (StateDir, Decoys, FailureLimit, FailureWindow,
+// BanTime, MaxAttempts, MaxTrackedSources, Firewall, Nft_Table, Nft_Priority, Close_On_Exit),
 // and the ICMP and payload steps in sequence.ts.
 import type { Config, Door } from './model.js';
 import { ConfigErrors } from './errors.js';
@@ -23,6 +24,7 @@ import { DOOR_KEYS, DoorDraft, type IoForConfig } from './door.js';
 import { OPTION_KEYS, OptionsDraft } from './options.js';
 import { isDecoyStep } from './decoys.js';
 import { formatStep } from './sequence.js';
+import { checkFirewallKeys } from './firewall-checks.js';
 
 /** What the parser may read besides the config text: One_Time_Sequences files. */
 export type ConfigIO = IoForConfig;
@@ -102,6 +104,7 @@ export function parseConfig(text: string, file: string, io: ConfigIO): Config {
   for (const door of doors) door.check(problems);
   const built = options.build();
   checkDecoys(doors, options, problems);
+  checkFirewallKeys(doors, options, problems);
   if (problems.errors.length > 0) throw new ConfigErrors(problems.sorted());
   return {
     file,

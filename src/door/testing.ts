@@ -14,6 +14,9 @@ export function options(overrides: Partial<Options> = {}): Options {
     banMs: DEFAULTS.banMs,
     maxAttempts: DEFAULTS.maxAttempts,
     maxTrackedSources: DEFAULTS.maxTrackedSources,
+    nftTable: { family: 'inet', name: 'portcullis', integrated: false },
+    nftPriority: DEFAULTS.nftPriority,
+    closeOnExit: true,
     ...overrides,
   };
 }
@@ -27,7 +30,7 @@ export function door(name: string, sequence: string, overrides: Partial<Door> = 
   });
   return {
     name, line: 1, sequence: steps, seqTimeoutMs: DEFAULTS.seqTimeoutMs, cmdTimeoutMs: DEFAULTS.cmdTimeoutMs,
-    tcpFlags: [], allow: [], allowDuplicates: false, cooldownMs: 0, ...overrides,
+    tcpFlags: [], allow: [], allowDuplicates: false, cooldownMs: 0, open: [], forwards: [], openTimeoutMs: DEFAULTS.openTimeoutMs, revokes: [], ...overrides,
   };
 }
 
