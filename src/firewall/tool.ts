@@ -1,7 +1,7 @@
 // Running firewall programs: always an argument array, never a shell, with a
 // time limit. The runner is an interface so backends are unit-tested against
 // a recording double and end-to-end tests can run them inside a namespace.
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 
 export interface ToolResult {
   /** Exit status; null when killed or never started. */
@@ -15,8 +15,15 @@ export interface ToolResult {
 export interface ToolRunner {
   /** Never rejects: every failure is in the result. */
   run(file: string, args: readonly string[], input?: string): Promise<ToolResult>;
-  /** The argv that runs `file args` (with any prefix, e.g. `ip netns exec NS`), for long-lived processes. */
+  /** The argv that runs `file args` (with any prefix, e.g. `ip netns exec NS`). */
   argv(file: string, args: readonly string[]): readonly string[];
+  /** Starts a long-lived program with piped stdio (errors arrive as 'error' events). */
+  spawn(file: string, args: readonly string[]): ChildProcessWithoutNullStreams;
+}
+
+function spawnArgv(argv: readonly string[]): ChildProcessWithoutNullStreams {
+  const [cmd, ...rest] = argv;
+  return spawn(cmd!, rest, { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, LC_ALL: 'C' } });
 }
 
 export interface ExecToolOptions {
@@ -40,8 +47,11 @@ export class ExecToolRunner implements ToolRunner {
     return [...this.prefix, file, ...args];
   }
 
+  spawn(file: string, args: readonly string[]): ChildProcessWithoutNullStreams {
+    return spawnArgv(this.argv(file, args));
+  }
+
   run(file: string, args: readonly string[], input?: string): Promise<ToolResult> {
-    const [cmd, ...rest] = this.argv(file, args);
     return new Promise((resolve) => {
       let stdout = '';
       let stderr = '';
@@ -52,7 +62,7 @@ export class ExecToolRunner implements ToolRunner {
         clearTimeout(timer);
         resolve(r);
       };
-      const child = spawn(cmd!, rest, { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, LC_ALL: 'C' } });
+      const child = spawnArgv(this.argv(file, args));
       const timer = setTimeout(() => {
         child.kill('SIGKILL');
         done({ code: null, stdout, stderr, error: `${file} did not finish within ${this.timeoutMs} ms` });
@@ -82,6 +92,10 @@ export class RecordingToolRunner implements ToolRunner {
     return [file, ...args];
   }
 
+  spawn(file: string): ChildProcessWithoutNullStreams {
+    throw new Error(`RecordingToolRunner cannot start ${file}; long-lived programs are tested end to end`);
+  }
+
   async run(file: string, args: readonly string[], input?: string): Promise<ToolResult> {
     const call: RecordedCall = input === undefined ? { file, args: [...args] } : { file, args: [...args], input };
     this.calls.push(call);
@@ -94,17 +108,46 @@ export class RecordingToolRunner implements ToolRunner {
   }
 }
 
-/** Wraps a runner so tests can make the firewall program fail on demand. */
+/**
+ * Wraps a runner so tests can make the firewall program fail on demand: while
+ * failing, runs fail, new programs cannot start, and the long-lived ones it
+ * started are killed (the program died).
+ */
 export class FailableToolRunner implements ToolRunner {
-  failing = false;
+  private isFailing = false;
+  private readonly children = new Set<ChildProcessWithoutNullStreams>();
   constructor(private readonly inner: ToolRunner) {}
 
+  get failing(): boolean {
+    return this.isFailing;
+  }
+
+  set failing(on: boolean) {
+    this.isFailing = on;
+    if (on) for (const c of this.children) c.kill('SIGKILL');
+  }
+
+  /** Kills the long-lived programs it started, as if they crashed. */
+  killChildren(): number {
+    const n = this.children.size;
+    for (const c of this.children) c.kill('SIGKILL');
+    return n;
+  }
+
   argv(file: string, args: readonly string[]): readonly string[] {
-    return this.failing ? ['/nonexistent/portcullis-test-tool', ...args] : this.inner.argv(file, args);
+    return this.isFailing ? ['/nonexistent/portcullis-test-tool', ...args] : this.inner.argv(file, args);
+  }
+
+  spawn(file: string, args: readonly string[]): ChildProcessWithoutNullStreams {
+    const child = this.isFailing ? spawnArgv(this.argv(file, args)) : this.inner.spawn(file, args);
+    this.children.add(child);
+    child.on('exit', () => this.children.delete(child));
+    child.on('error', () => this.children.delete(child));
+    return child;
   }
 
   run(file: string, args: readonly string[], input?: string): Promise<ToolResult> {
-    if (this.failing) return Promise.resolve({ code: 1, stdout: '', stderr: `${file}: simulated failure` });
+    if (this.isFailing) return Promise.resolve({ code: 1, stdout: '', stderr: `${file}: simulated failure` });
     return this.inner.run(file, args, input);
   }
 }

@@ -10,7 +10,7 @@ import { createLab, sleep, type Lab } from '../lab.js';
 /** Builds a backend from a runner that runs inside the lab's server namespace. */
 export type BackendFactory = (runner: ToolRunner, lab: Lab) => FirewallBackend;
 
-export async function labFirewallSubject(testId: string, build: BackendFactory): Promise<ContractSubject & { lab: Lab }> {
+export async function labFirewallSubject(testId: string, build: BackendFactory): Promise<ContractSubject & { lab: Lab; runner: FailableToolRunner }> {
   const lab = await createLab(testId, { clients: ['a', 'b'] });
   try {
     await lab.startTcpService('server', 22);
@@ -21,6 +21,7 @@ export async function labFirewallSubject(testId: string, build: BackendFactory):
     const backends = [backend];
     return {
       lab,
+      runner,
       backend,
       restart: async () => { const b = build(runner, lab); backends.push(b); return b; },
       setFailing: (f) => { runner.failing = f; },
