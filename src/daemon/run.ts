@@ -6,7 +6,13 @@ import { PcapCaptureSource } from '../capture/pcap.js';
 import type { Config } from '../config/model.js';
 import { createLogger } from '../log/create-logger.js';
 import { NodeFileStore } from '../state/atomic-file.js';
-import { ensureStateDir, grantsPath, resolveStateDir } from '../state/files.js';
+import { ensureStateDir, firewallGrantsPath, grantsPath, resolveStateDir } from '../state/files.js';
+import { CombinedActions } from '../grants/door-actions.js';
+import { FirewallGrants } from '../grants/firewall-grants.js';
+import { grantsThroughFirewall } from '../grants/record.js';
+import { createBackend } from '../firewall/select.js';
+import { ExecToolRunner } from '../firewall/tool.js';
+import type { Logger } from '../log/logger.js';
 import { systemClock } from '../util/clock.js';
 import { loadConfigFile } from '../cli/config-file.js';
 import { removePidFile, writePidFile } from './pidfile.js';
@@ -51,13 +57,14 @@ export async function startDaemon(o: ServeOptions): Promise<number> {
   let daemon: Daemon | undefined;
   try {
     ensureStateDir(stateDir);
-    const actions = new CommandGrants({
+    const commands = new CommandGrants({
       runner: new ShellRunner(),
       clock: systemClock,
       store: files,
       statePath: grantsPath(stateDir),
       log,
     });
+    const actions = new CombinedActions(commands, await firewallGrants(o.config, stateDir, files, log), log);
     daemon = new Daemon(o.config, { interfaces: o.interfaces, ipv4Only: o.ipv4Only }, {
       capture: new PcapCaptureSource(),
       actions,
@@ -103,6 +110,20 @@ export async function startDaemon(o: ServeOptions): Promise<number> {
       log.info(`configuration reloaded: ${loaded.config.doors.length} door(s)`);
     };
     signals.deliver((signal) => (signal === 'SIGHUP' ? reload() : void shutdown(signal)));
+  });
+}
+
+/** The firewall grant manager, when a door opens ports through a backend (else the firewall is never touched). */
+async function firewallGrants(config: Config, stateDir: string, store: NodeFileStore, log: Logger): Promise<FirewallGrants | undefined> {
+  if (!config.doors.some(grantsThroughFirewall)) return undefined;
+  const backend = await createBackend(config.options, {
+    runner: new ExecToolRunner(),
+    note: (m) => log.info(m),
+    onChannelExit: (reason) => log.warn(`${reason}; restarting it for the next change`),
+  });
+  return new FirewallGrants({
+    backend, clock: systemClock, store, statePath: firewallGrantsPath(stateDir), log,
+    closeOnExit: config.options.closeOnExit,
   });
 }
 

@@ -25,6 +25,11 @@ export function grantsPath(stateDir: string): string {
   return join(stateDir, GRANTS_FILE);
 }
 
+/** The firewall grant state file (src/grants/state-file.ts) inside a state directory. */
+export function firewallGrantsPath(stateDir: string): string {
+  return join(stateDir, 'firewall-grants.json');
+}
+
 /** Creates the directory (and parents) with mode 0700 if missing; an existing directory is left as it is. */
 export function ensureStateDir(dir: string): void {
   try {

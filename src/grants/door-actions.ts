@@ -1,0 +1,47 @@
+// What happens when a door opens: its knockd-style commands (CommandGrants)
+// and its firewall grant (FirewallGrants), and `revokes =`. A door may use
+// either or both; a config without `open`/`forward` never touches the
+// firewall on its own (knockd configs keep working exactly as before).
+import type { Door } from '../config/model.js';
+import type { Logger } from '../log/logger.js';
+import type { CommandGrants } from '../actions/grants.js';
+import type { DoorActions } from '../daemon/daemon.js';
+import type { FirewallGrants } from './firewall-grants.js';
+import { grantsThroughFirewall } from './record.js';
+
+export class CombinedActions implements DoorActions {
+  constructor(
+    private readonly commands: CommandGrants,
+    readonly firewall: FirewallGrants | undefined,
+    private readonly log: Logger,
+  ) {}
+
+  async restore(doors: readonly Door[]): Promise<void> {
+    await this.commands.restore();
+    await this.firewall?.restore(doors);
+  }
+
+  async reconfigure(doors: readonly Door[]): Promise<void> {
+    await this.firewall?.reconfigure(doors);
+  }
+
+  open(door: Door, ip: string, family: 4 | 6): void {
+    for (const name of door.revokes) {
+      const closed = this.firewall?.revokeDoor(name, ip) ?? false;
+      if (!closed) this.log.info(`${ip}: ${door.name}: nothing of ${name} open for this address to revoke`, { ip, door: door.name });
+    }
+    this.commands.open(door, ip, family);
+    if (grantsThroughFirewall(door)) {
+      if (this.firewall) this.firewall.open(door, ip, family);
+      else this.log.error(`${ip}: ${door.name}: no firewall backend, cannot open ${door.open.map((p) => `${p.proto}/${p.port}`).join(', ')}`);
+    }
+  }
+
+  async closeAll(): Promise<void> {
+    await Promise.all([this.commands.closeAll(), this.firewall?.closeAll()]);
+  }
+
+  async shutdown(): Promise<void> {
+    await Promise.all([this.commands.shutdown(), this.firewall?.shutdown()]);
+  }
+}
