@@ -9,7 +9,6 @@ import { NodeFileStore } from '../state/atomic-file.js';
 import { ensureStateDir, firewallGrantsPath, grantsPath, resolveStateDir } from '../state/files.js';
 import { CombinedActions } from '../grants/door-actions.js';
 import { FirewallGrants } from '../grants/firewall-grants.js';
-import { grantsThroughFirewall } from '../grants/record.js';
 import { createBackend } from '../firewall/select.js';
 import { ExecToolRunner } from '../firewall/tool.js';
 import type { Logger } from '../log/logger.js';
@@ -20,6 +19,8 @@ import { Daemon } from './daemon.js';
 import { filterForHost } from './capture-filter.js';
 import { SystemHostView } from './system-host.js';
 import { oneTimeAdvancer } from './one-time.js';
+import { grantHolders, startControl } from './control-handler.js';
+import type { GrantControl, ReloadOutcome } from '../control/types.js';
 
 export interface ServeOptions {
   readonly configPath: string;
@@ -34,6 +35,8 @@ export interface ServeOptions {
   readonly pidFile: string | undefined;
   readonly stderr: boolean;
   readonly lookup: boolean;
+  /** `--control-socket`; else ControlSocket, else the default (src/control/socket-path.ts). */
+  readonly controlSocket?: string;
 }
 
 
@@ -55,6 +58,7 @@ export async function startDaemon(o: ServeOptions): Promise<number> {
   // is acted on once the daemon runs, instead of killing it with the default action.
   const signals = new SignalQueue();
   let daemon: Daemon | undefined;
+  let grants: GrantControl[] = [];
   try {
     ensureStateDir(stateDir);
     const commands = new CommandGrants({
@@ -64,7 +68,8 @@ export async function startDaemon(o: ServeOptions): Promise<number> {
       statePath: grantsPath(stateDir),
       log,
     });
-    const actions = new CombinedActions(commands, await firewallGrants(o.config, stateDir, files, log), log);
+    const actions = new CombinedActions(commands, () => firewallGrants(o.config.options, stateDir, files, log), log);
+    grants = grantHolders(commands, actions.firewall);
     daemon = new Daemon(o.config, { interfaces: o.interfaces, ipv4Only: o.ipv4Only }, {
       capture: new PcapCaptureSource(),
       actions,
@@ -91,39 +96,41 @@ export async function startDaemon(o: ServeOptions): Promise<number> {
       if (stopping) return;
       stopping = true;
       log.info(`received ${signal}`);
+      await control.close();
       await running.stop();
       if (o.pidFile) removePidFile(o.pidFile);
       await log.close();
       resolveExit(0);
     };
-    const reload = () => {
-      if (stopping) return;
+    const reload = (): ReloadOutcome => {
+      if (stopping) return { ok: false, errors: ['the daemon is shutting down'] };
       log.info(`re-reading config file: ${o.configPath}`);
       log.reopen();
       const loaded = loadConfigFile(o.configPath);
       if (!loaded.ok) {
         for (const m of loaded.messages) log.error(m);
         log.error(`${o.configPath} is not valid; still running with the previous configuration`);
-        return;
+        return { ok: false, errors: loaded.messages };
       }
       running.reload(loaded.config);
       log.info(`configuration reloaded: ${loaded.config.doors.length} door(s)`);
+      return { ok: true, doors: loaded.config.doors.length };
     };
-    signals.deliver((signal) => (signal === 'SIGHUP' ? reload() : void shutdown(signal)));
+    const control = startControl({ socket: o.controlSocket, options: o.config.options, daemon: running, grants, reload, configPath: o.configPath, clock: systemClock, log });
+    signals.deliver((signal) => (signal === 'SIGHUP' ? void reload() : void shutdown(signal)));
   });
 }
 
-/** The firewall grant manager, when a door opens ports through a backend (else the firewall is never touched). */
-async function firewallGrants(config: Config, stateDir: string, store: NodeFileStore, log: Logger): Promise<FirewallGrants | undefined> {
-  if (!config.doors.some(grantsThroughFirewall)) return undefined;
-  const backend = await createBackend(config.options, {
+/** The firewall grant manager, built once a door opens ports through a backend (else the firewall is never touched). */
+async function firewallGrants(options: Config['options'], stateDir: string, store: NodeFileStore, log: Logger): Promise<FirewallGrants> {
+  const backend = await createBackend(options, {
     runner: new ExecToolRunner(),
     note: (m) => log.info(m),
     onChannelExit: (reason) => log.warn(`${reason}; restarting it for the next change`),
   });
   return new FirewallGrants({
     backend, clock: systemClock, store, statePath: firewallGrantsPath(stateDir), log,
-    closeOnExit: config.options.closeOnExit,
+    closeOnExit: options.closeOnExit,
   });
 }
 

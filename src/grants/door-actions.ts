@@ -9,39 +9,56 @@ import type { DoorActions } from '../daemon/daemon.js';
 import type { FirewallGrants } from './firewall-grants.js';
 import { grantsThroughFirewall } from './record.js';
 
+/** Builds the firewall grant manager; called once, when the first door needs it. */
+export type FirewallFactory = () => Promise<FirewallGrants>;
+
 export class CombinedActions implements DoorActions {
+  private fw: FirewallGrants | undefined;
+
   constructor(
     private readonly commands: CommandGrants,
-    readonly firewall: FirewallGrants | undefined,
+    private readonly makeFirewall: FirewallFactory,
     private readonly log: Logger,
   ) {}
 
-  async restore(doors: readonly Door[]): Promise<void> {
-    await this.commands.restore();
-    await this.firewall?.restore(doors);
+  get firewall(): FirewallGrants | undefined {
+    return this.fw;
   }
 
+  async restore(doors: readonly Door[]): Promise<void> {
+    await this.commands.restore();
+    if (doors.some(grantsThroughFirewall)) {
+      this.fw = await this.makeFirewall();
+      await this.fw.restore(doors);
+    }
+  }
+
+  /** A reload: the firewall is set up when the first door with `open`/`forward` appears, and re-laid-out after. */
   async reconfigure(doors: readonly Door[]): Promise<void> {
-    await this.firewall?.reconfigure(doors);
+    if (this.fw) await this.fw.reconfigure(doors);
+    else if (doors.some(grantsThroughFirewall)) {
+      this.fw = await this.makeFirewall();
+      await this.fw.restore(doors);
+    }
   }
 
   open(door: Door, ip: string, family: 4 | 6): void {
     for (const name of door.revokes) {
-      const closed = this.firewall?.revokeDoor(name, ip) ?? false;
+      const closed = this.fw?.revokeDoor(name, ip) ?? false;
       if (!closed) this.log.info(`${ip}: ${door.name}: nothing of ${name} open for this address to revoke`, { ip, door: door.name });
     }
     this.commands.open(door, ip, family);
     if (grantsThroughFirewall(door)) {
-      if (this.firewall) this.firewall.open(door, ip, family);
+      if (this.fw) this.fw.open(door, ip, family);
       else this.log.error(`${ip}: ${door.name}: no firewall backend, cannot open ${door.open.map((p) => `${p.proto}/${p.port}`).join(', ')}`);
     }
   }
 
   async closeAll(): Promise<void> {
-    await Promise.all([this.commands.closeAll(), this.firewall?.closeAll()]);
+    await Promise.all([this.commands.closeAll(), this.fw?.closeAll()]);
   }
 
   async shutdown(): Promise<void> {
-    await Promise.all([this.commands.shutdown(), this.firewall?.shutdown()]);
+    await Promise.all([this.commands.shutdown(), this.fw?.shutdown()]);
   }
 }
