@@ -11,6 +11,7 @@
 //              (repeat open: skipped)     (repeat open: due time    (repeat open: runs
 //                                          = now + cmd_timeout)      again once stopped)
 import type { Door } from '../config/model.js';
+import type { ActiveGrant } from '../control/types.js';
 import type { Logger } from '../log/logger.js';
 import type { FileStore } from '../state/atomic-file.js';
 import { CoalescedWriter } from '../state/coalesced-writer.js';
@@ -161,6 +162,43 @@ export class CommandGrants {
       }
     }
     await this.idle();
+  }
+
+  /** The grants held now, for `portcullis status` (what a start command opened is not known here). */
+  active(): ActiveGrant[] {
+    return [...this.grants.values()].map(({ record, phase }) => ({
+      door: record.door,
+      address: record.ip,
+      services: [],
+      expiresAt: record.dueAt,
+      backend: 'command',
+      state: phase === 'starting' ? 'opening' : phase === 'waiting' ? 'open' : 'closing',
+    }));
+  }
+
+  /**
+   * `portcullis revoke`: runs the owed stop commands of `ip` (all of them if
+   * undefined) now, or as soon as a running start command returns; resolves
+   * with how many grants it closed, once their stop commands have run.
+   */
+  async revoke(ip?: string): Promise<number> {
+    const stops: Array<Promise<void>> = [];
+    let starting = 0;
+    for (const grant of this.grants.values()) {
+      if (ip !== undefined && grant.record.ip !== ip) continue;
+      const fields = { ip: grant.record.ip, door: grant.record.door };
+      if (grant.phase === 'waiting') {
+        this.log.info(`${fields.ip}: ${fields.door}: revoked, running the stop command now`, fields);
+        stops.push(this.track(this.runStop(grant)));
+      } else if (grant.phase === 'starting') {
+        this.log.info(`${fields.ip}: ${fields.door}: revoked, running the stop command once the start command returns`, fields);
+        grant.stopWhenStarted = true;
+        starting++;
+      }
+    }
+    await Promise.all(stops);
+    if (starting > 0) await this.idle();
+    return stops.length + starting;
   }
 
   /** Stops the timers and refuses further opens. Owed stop commands stay in the state file for the next restore(). */

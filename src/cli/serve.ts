@@ -18,6 +18,7 @@ const SPECS: OptionSpec[] = [
   { long: 'only-ip-v4', short: '4' },
   { long: 'state-dir', value: true },
   { long: 'log-format', value: true },
+  { long: 'control-socket', value: true },
   { long: 'version', short: 'V' },
   { long: 'help', short: 'h' },
 ];
@@ -35,6 +36,9 @@ const USAGE = `usage: portcullis serve [options]
   -l, --lookup           accepted for knockd compatibility; Portcullis never does DNS in the packet path
       --state-dir DIR    where pending stop commands are kept (default $STATE_DIRECTORY or /var/lib/portcullis)
       --log-format F     text (default) or json
+      --control-socket PATH
+                         the socket of status, revoke and reload (default: config ControlSocket,
+                         else $RUNTIME_DIRECTORY/control.sock, else /run/portcullis/control.sock)
   -V, --version          print the version
   -h, --help             this help`;
 
@@ -74,7 +78,11 @@ export async function run(argv: string[]): Promise<number> {
   const daemonize = args.flags.has('daemon');
   const pidFile = lastValue(args, 'pidfile') ?? loaded.config.options.pidFile ?? (daemonize ? '/run/portcullis.pid' : undefined);
 
-  if (daemonize && process.env.PORTCULLIS_DETACHED !== '1') return detach(argv, configPath, pidFile!);
+  // Absolute before -d changes the directory to /.
+  const controlSocket = lastValue(args, 'control-socket');
+  if (daemonize && process.env.PORTCULLIS_DETACHED !== '1') {
+    return detach([...argv, ...(controlSocket ? ['--control-socket', resolve(controlSocket)] : [])], configPath, pidFile!);
+  }
 
   return startDaemon({
     configPath,
@@ -89,6 +97,7 @@ export async function run(argv: string[]): Promise<number> {
     pidFile,
     stderr: process.env.PORTCULLIS_DETACHED !== '1',
     lookup: args.flags.has('lookup'),
+    controlSocket: controlSocket && resolve(controlSocket),
   });
 }
 

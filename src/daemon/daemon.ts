@@ -15,10 +15,12 @@ import { samePorts } from '../net/listening.js';
 import { LogGate } from './log-gate.js';
 import type { HostPorts } from '../door/decoys.js';
 
-/** What happens when a door opens: knockd-style commands now, firewall backends later. */
+/** What happens when a door opens: knockd-style commands and firewall grants (src/grants/door-actions.ts). */
 export interface DoorActions {
-  /** Re-arms (or runs, if overdue) what a previous run left pending. */
-  restore(): Promise<void>;
+  /** Re-arms (or runs, if overdue) what a previous run left pending; sets the firewall up for `doors`. */
+  restore(doors: readonly Door[]): Promise<void>;
+  /** A reloaded configuration: the firewall's protected ports may change. */
+  reconfigure?(doors: readonly Door[]): Promise<void>;
   open(door: Door, ip: string, family: 4 | 6): void;
   /** Runs every owed stop command now; resolves when they are done. */
   closeAll(): Promise<void>;
@@ -83,7 +85,7 @@ export class Daemon {
   }
 
   async start(): Promise<void> {
-    await this.deps.actions.restore();
+    await this.deps.actions.restore(this.config.doors);
     await this.refreshHost(true);
     // One capture on Linux's 'any' device, restricted by the filter to the
     // addresses of the configured interfaces. A capture bound to one interface
@@ -104,6 +106,9 @@ export class Daemon {
     this.keeper.reconfigure(config.doors, config.options);
     this.installFilter(config);
     this.armExpiry();
+    this.deps.actions.reconfigure?.(config.doors).catch((err: Error) => {
+      this.deps.log.error(`cannot apply the new configuration to the firewall: ${err.message}`);
+    });
   }
 
   /**
@@ -136,6 +141,21 @@ export class Daemon {
 
   stats() {
     return this.keeper.stats();
+  }
+
+  /**
+   * What `portcullis status` shows of the packet side (read-only copies).
+   * Attempts per door are counted only up to a size where listing them is
+   * cheap; past it, only the total (in `tables`) is given.
+   */
+  statusSnapshot() {
+    const tables = this.keeper.stats();
+    let attemptsByDoor: Map<string, number> | undefined;
+    if (tables.attempts <= 262_144) {
+      attemptsByDoor = new Map();
+      for (const a of this.keeper.inFlight()) attemptsByDoor.set(a.door, (attemptsByDoor.get(a.door) ?? 0) + 1);
+    }
+    return { doors: this.config.doors, options: this.config.options, attemptsByDoor, tables, counters: structuredClone(this.counters) };
   }
 
   // Arrow function: handed to the capture source as the per-packet callback.

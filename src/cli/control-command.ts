@@ -1,0 +1,80 @@
+// What `portcullis status`, `revoke` and `reload` share: their common
+// options, finding the daemon's control socket, and printing its errors.
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { ControlError } from '../control/errors.js';
+import { controlSocketFromConfig, resolveControlSocket } from '../control/socket-path.js';
+import { parseArgs, lastValue, UsageError, type OptionSpec, type Parsed } from './args.js';
+
+/** The config `serve` reads by default, so the clients find the same ControlSocket. */
+const DEFAULT_CONFIG = '/etc/knockd.conf';
+
+const COMMON: OptionSpec[] = [
+  { long: 'config', short: 'c', value: true },
+  { long: 'control-socket', value: true },
+  { long: 'help', short: 'h' },
+];
+
+export const COMMON_HELP = `  -c, --config FILE          read ControlSocket from FILE (default ${DEFAULT_CONFIG}); the rest
+                             of the file is not checked, so this works while it has errors
+      --control-socket PATH  the daemon's socket (default: ControlSocket, else
+                             $RUNTIME_DIRECTORY/control.sock, else /run/portcullis/control.sock)
+  -h, --help                 this help
+The socket is root-only. Exits 0 on success, 1 on any error.`;
+
+export interface ControlCommand {
+  readonly name: string;
+  readonly usage: string;
+  readonly specs?: readonly OptionSpec[];
+  /** Throws UsageError for bad arguments, before anything is sent. */
+  check?(args: Parsed): void;
+  /** Talks to the daemon on `socket`; resolves with the exit status, or throws ControlError. */
+  run(args: Parsed, socket: string): Promise<number>;
+}
+
+export async function runControlCommand(argv: readonly string[], cmd: ControlCommand): Promise<number> {
+  const prefix = `portcullis ${cmd.name}`;
+  let args: Parsed;
+  try {
+    args = parseArgs(argv, [...COMMON, ...(cmd.specs ?? [])]);
+    if (!args.flags.has('help')) cmd.check?.(args);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      console.error(`${prefix}: ${err.message}\n${cmd.usage}`);
+      return 1;
+    }
+    throw err;
+  }
+  if (args.flags.has('help')) {
+    console.log(cmd.usage);
+    return 0;
+  }
+  try {
+    return await cmd.run(args, socketFor(args));
+  } catch (err) {
+    if (!(err instanceof ControlError)) throw err;
+    for (const line of err.details) console.error(line);
+    console.error(`${prefix}: ${err.message}`);
+    return 1;
+  }
+}
+
+/** --control-socket, else ControlSocket of -c FILE (or of the default config, if it is there), else the default. */
+export function socketFor(args: Parsed): string {
+  const cli = lastValue(args, 'control-socket');
+  if (cli) return cli;
+  const given = lastValue(args, 'config');
+  const path = resolve(given ?? DEFAULT_CONFIG);
+  let text: string | undefined;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    if (given !== undefined) throw new ControlError('CONTROL_NO_CONFIG', `cannot read ${path}: ${(err as Error).message}`);
+  }
+  return resolveControlSocket(undefined, text === undefined ? undefined : controlSocketFromConfig(text));
+}
+
+/** Fails on positional arguments for commands that take none. */
+export function noPositional(args: Parsed): void {
+  if (args.positional.length > 0) throw new UsageError(`unexpected argument '${args.positional[0]}'`);
+}

@@ -1,0 +1,66 @@
+// The text `portcullis status` prints: aligned tables of doors and grants,
+// then the attempt, source and packet counts. Pure.
+import type { GrantStatus, StatusReport } from './types.js';
+
+export function formatStatus(r: StatusReport): string {
+  const out: string[] = [];
+  out.push(`portcullis ${r.version}, pid ${r.pid}, up ${duration(Math.floor((r.now - r.startedAt) / 1000))}, config ${r.config}`);
+
+  out.push('', `doors (${r.doors.length})`);
+  if (r.doors.length === 0) out.push('  none');
+  else out.push(...table(['door', 'kind', 'opens', 'steps', 'attempts'], r.doors.map((d) => [
+    d.name, d.kind, d.opens.length > 0 ? d.opens.join(', ') : 'what its start command opens', String(d.steps),
+    d.attempts === undefined ? '-' : String(d.attempts),
+  ])));
+
+  out.push('', `grants (${r.grants.length})`);
+  if (r.grants.length === 0) out.push('  none');
+  else out.push(...table(['door', 'address', 'open', 'left', 'via'], r.grants.map((g) => [
+    g.door, g.address, g.services.length > 0 ? g.services.join(', ') : 'start command', timeLeft(g), g.backend,
+  ])));
+
+  const c = r.counters;
+  const ignored = Object.entries(c.ignored);
+  const ignoredTotal = ignored.reduce((sum, [, n]) => sum + n, 0);
+  out.push('', ...rows([
+    ['attempts in flight', `${r.attempts.inFlight} of ${r.attempts.max}`],
+    ['sources', `${r.sources.banned} banned, ${r.sources.failing} failing, ${r.sources.evictions} dropped from full tables`],
+  ]));
+  out.push('', 'since start', ...rows([
+    ['packets seen', String(c.packets)],
+    ['knocks', String(c.knocks)],
+    ['opens', String(c.opens)],
+    ['failures', `${c.failures} (${c.decoyHits} on decoys)`],
+    ['timeouts', String(c.timeouts)],
+    ['evictions', `${c.evictions} (attempts dropped, attempt table full)`],
+    ['bans', String(c.bans)],
+    ['ignored', ignored.length === 0 ? '0' : `${ignoredTotal} (${ignored.map(([k, n]) => `${k.replace(/-/g, ' ')} ${n}`).join(', ')})`],
+  ]));
+  return `${out.join('\n')}\n`;
+}
+
+/** `8 s`, `4 min 10 s`, `2 h 5 min`, `3 d 4 h`. */
+export function duration(totalSeconds: number): string {
+  const s = Math.max(0, Math.floor(totalSeconds));
+  if (s < 60) return `${s} s`;
+  if (s < 3600) return `${Math.floor(s / 60)} min${s % 60 > 0 ? ` ${s % 60} s` : ''}`;
+  if (s < 86_400) return `${Math.floor(s / 3600)} h${s % 3600 >= 60 ? ` ${Math.floor((s % 3600) / 60)} min` : ''}`;
+  return `${Math.floor(s / 86_400)} d${s % 86_400 >= 3600 ? ` ${Math.floor((s % 86_400) / 3600)} h` : ''}`;
+}
+
+function timeLeft(g: GrantStatus): string {
+  const left = g.secondsLeft === undefined ? 'no end' : duration(g.secondsLeft);
+  return g.state === 'open' ? left : `${left} (${g.state})`;
+}
+
+/** A header and rows, columns padded to their widest cell, indented by two. */
+function table(header: readonly string[], body: readonly (readonly string[])[]): string[] {
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((r) => r[i]!.length)));
+  const line = (cells: readonly string[]) => `  ${cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ')}`;
+  return [line(header), ...body.map(line)];
+}
+
+function rows(pairs: readonly (readonly [string, string])[]): string[] {
+  const width = Math.max(...pairs.map(([k]) => k.length)) + 2;
+  return pairs.map(([k, v]) => `  ${k.padEnd(width)}${v}`);
+}
