@@ -136,10 +136,14 @@ describe('daemonControlHandler', () => {
 });
 
 describe('grantHolders and buildStatus', () => {
-  it('leaves the firewall out when there is none', () => {
+  it('finds the firewall grants once they exist (the backend is built lazily)', async () => {
     const commands: GrantControl = { active: () => [], revoke: async () => 0 };
-    assert.deepEqual(grantHolders(commands, undefined), [commands]);
-    assert.equal(grantHolders(commands, { active: () => [], revoke: () => 0 }).length, 2);
+    let firewall: { active: () => []; revoke: () => number } | undefined;
+    const holders = grantHolders(commands, () => firewall);
+    assert.equal(holders[0], commands);
+    assert.equal(await holders[1]!.revoke(undefined), 0, 'no firewall yet: nothing to revoke');
+    firewall = { active: () => [], revoke: () => 3 };
+    assert.equal(await holders[1]!.revoke(undefined), 3);
   });
 
   it('leaves per-door attempts out when the daemon did not count them, and never shows negative time', () => {

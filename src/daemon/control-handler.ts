@@ -136,8 +136,11 @@ export function firewallGrantControl(source: FirewallGrantSource): GrantControl 
 }
 
 /** The grant holders of a daemon: its command grants, and its firewall grants if it has a backend. */
-export function grantHolders(commands: GrantControl, firewall: FirewallGrantSource | undefined): GrantControl[] {
-  return firewall === undefined ? [commands] : [commands, firewallGrantControl(firewall)];
+/** The grant holders; the firewall's is looked up at each request, since it is built only once a door needs it. */
+export function grantHolders(commands: GrantControl, firewall: () => FirewallGrantSource | undefined): GrantControl[] {
+  const none: GrantControl = { active: () => [], revoke: async () => 0 };
+  const current = () => { const f = firewall(); return f === undefined ? none : firewallGrantControl(f); };
+  return [commands, { active: () => current().active(), revoke: (address) => current().revoke(address) }];
 }
 
 export interface StartControlOptions extends Omit<ControlHandlerDeps, 'clock'> {

@@ -69,7 +69,7 @@ export async function startDaemon(o: ServeOptions): Promise<number> {
       log,
     });
     const actions = new CombinedActions(commands, () => firewallGrants(o.config.options, stateDir, files, log), log);
-    grants = grantHolders(commands, actions.firewall);
+    grants = grantHolders(commands, () => actions.firewall);
     daemon = new Daemon(o.config, { interfaces: o.interfaces, ipv4Only: o.ipv4Only }, {
       capture: new PcapCaptureSource(),
       actions,

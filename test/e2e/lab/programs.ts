@@ -42,7 +42,9 @@ export async function startPortcullis(lab: Lab, opts: ServeOptions): Promise<Lab
   mkdirSync(stateDir, { recursive: true });
   const file = opts.configPath ?? writeConfig(lab, opts.config, 'portcullis');
   if (opts.configPath) writeFileSync(file, opts.config);
-  const argv = portcullis('serve', '-c', file, '-i', lab.server.iface, '--state-dir', stateDir, '-v', ...(opts.args ?? []));
+  // Each daemon its own control socket, so tests side by side never share one.
+  const control = (opts.args ?? []).includes('--control-socket') ? [] : ['--control-socket', join(stateDir, 'control.sock')];
+  const argv = portcullis('serve', '-c', file, '-i', lab.server.iface, '--state-dir', stateDir, '-v', ...control, ...(opts.args ?? []));
   const proc = lab.spawn('server', argv, 'portcullis serve');
   await proc.waitForLine(/starting up, listening on/, opts.readyTimeoutMs ?? 20_000);
   return proc;
