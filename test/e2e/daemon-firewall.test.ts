@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { createLab, labConfig, labSkipReason, portcullisKnock, sleep, startPortcullis, waitFor, type Lab } from './lab.js';
+import { createLab, labConfig, labSkipReason, portcullis, portcullisKnock, sleep, startPortcullis, waitFor, type Lab } from './lab.js';
 import type { FirewallBackend } from '../../src/firewall/backend.js';
 import { ExecToolRunner } from '../../src/firewall/tool.js';
 import { NftablesBackend } from '../../src/firewall/nftables.js';
@@ -104,11 +104,24 @@ test('nftables: a closing door revokes the opening door\'s grant (revokes =)', {
     '[openSSH]', '    sequence = 7000,8000', '    tcpflags = syn', '    open = tcp/22', '    open_timeout = 60', '',
     '[closeSSH]', '    sequence = 9000,8000', '    tcpflags = syn', '    revokes = openSSH', '',
   ].join('\n'));
-  const daemon = await startPortcullis(lab, { config: text });
-  await portcullisKnock(lab, 'client', ['-d', '50', lab.server.ip4, '7000', '8000']);
-  await daemon.waitForLine(/openSSH: opened tcp\/22/, 5000);
-  assert.equal(await lab.tcpConnects('client', lab.server.ip4, 22, 700), true);
+  const socket = join(lab.tmp, 'control.sock');
+  const daemon = await startPortcullis(lab, { config: text, args: ['--control-socket', socket] });
+  const knockOpen = async () => {
+    const mark = daemon.mark();
+    await portcullisKnock(lab, 'client', ['-d', '50', lab.server.ip4, '7000', '8000']);
+    await daemon.waitForLine(/openSSH: opened tcp\/22/, 5000, mark);
+    assert.equal(await lab.tcpConnects('client', lab.server.ip4, 22, 700), true);
+  };
+  await knockOpen();
   await portcullisKnock(lab, 'client', ['-d', '50', lab.server.ip4, '9000', '8000']);
   await daemon.waitForLine(/openSSH: revoked/, 5000);
   await waitFor('the revoked grant to close', async () => !(await lab.tcpConnects('client', lab.server.ip4, 22, 700)), 3000);
+
+  // The firewall grant in `portcullis status`, and closed by `portcullis revoke`.
+  await knockOpen();
+  const status = JSON.parse((await lab.mustExec('server', portcullis('status', '--json', '--control-socket', socket))).stdout) as { grants: Array<{ door: string; address: string; backend: string; services: string[] }> };
+  assert.deepEqual(status.grants.map((g) => [g.door, g.address, g.backend, g.services]), [['openSSH', lab.host('client').ip4, 'nftables', ['tcp/22']]]);
+  const revoked = await lab.mustExec('server', portcullis('revoke', lab.host('client').ip4, '--control-socket', socket));
+  assert.match(revoked.stdout, /1/);
+  assert.equal(await lab.tcpConnects('client', lab.server.ip4, 22, 700), false, 'revoked at once');
 });
