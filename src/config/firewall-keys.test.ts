@@ -22,7 +22,7 @@ function messages(text: string): string[] {
 
 test('open, open_timeout, forward and revokes parse into the door', () => {
   const c = parse([
-    '[options]', 'firewall = iptables', 'nft_table = inet filter', 'nft_priority = -5', 'close_on_exit = no',
+    '[options]', 'firewall = iptables', 'nft_table = inet filter', 'nft_priority = -5', 'close_on_exit = no', 'Firewalld_Zone = my_zone-1',
     '[openSSH]', 'sequence = 7000,8000', 'open = tcp/22, udp/1194, 2222, tcp/22', 'open_timeout = 45',
     'forward = tcp/13389 -> 10.0.0.5:3389, udp/5000 -> [fd00::5]:5001',
     '[closeSSH]', 'sequence = 9000,8000', 'revokes = openSSH',
@@ -41,6 +41,7 @@ test('open, open_timeout, forward and revokes parse into the door', () => {
   assert.deepEqual(c.options.nftTable, { family: 'inet', name: 'filter', integrated: true });
   assert.equal(c.options.nftPriority, -5);
   assert.equal(c.options.closeOnExit, false);
+  assert.equal(c.options.firewalldZone, 'my_zone-1');
 });
 
 test('defaults: backend chosen at start, own table inet portcullis, close on exit', () => {
@@ -49,7 +50,19 @@ test('defaults: backend chosen at start, own table inet portcullis, close on exi
   assert.deepEqual(c.options.nftTable, { family: 'inet', name: 'portcullis', integrated: false });
   assert.equal(c.options.nftPriority, -10);
   assert.equal(c.options.closeOnExit, true);
+  assert.equal(c.options.firewalldZone, undefined, 'firewalld\'s default zone');
+  assert.equal('firewalldZone' in c.options, false);
   assert.deepEqual(parse('[options]\nnft_table = knocks\n[d]\nsequence = 7000\n').options.nftTable, { family: 'inet', name: 'knocks', integrated: false });
+});
+
+test('firewalld_zone: 1 to 17 letters, digits, _ or -; anything else says what is expected', () => {
+  assert.equal(parse('[options]\nfirewalld_zone = public\n[d]\nsequence = 7000\n').options.firewalldZone, 'public');
+  assert.equal(parse(`[options]\nfirewalld_zone = ${'z'.repeat(17)}\n[d]\nsequence = 7000\n`).options.firewalldZone, 'z'.repeat(17));
+  const bad = ['my zone', 'zone/x', '"public"', 'x'.repeat(18), 'públic', '--zone=drop'];
+  const errs = messages(['[options]', ...bad.map((z) => `firewalld_zone = ${z}`), '[d]', 'sequence = 7000'].join('\n'));
+  assert.deepEqual(errs, bad.map((z, i) =>
+    `${FILE}:${i + 2}: firewalld_zone: "${z}" is not a firewalld zone name; expected 1 to 17 letters, digits, _ or - (a zone that firewall-cmd --get-zones lists, e.g. public)`));
+  assert.match(messages('[options]\nfirewalld_zone =\n[d]\nsequence = 7000\n')[0]!, /^\/etc\/portcullis\.conf:2: firewalld_zone: /);
 });
 
 test('bad firewall values name the file, line and key, and say what is expected', () => {

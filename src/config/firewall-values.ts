@@ -103,3 +103,15 @@ export function parsePriority(text: string): number {
   }
   return Number(value);
 }
+
+/** firewalld zone names: letters, digits, _ and -, at most 17 characters (firewalld builds chain names of them). */
+const FIREWALLD_ZONE = /^[A-Za-z0-9_-]{1,17}$/;
+
+/** `firewalld_zone = public`: the zone the firewalld backend adds its rich rules to. Whether it exists is firewalld's to say, at start. */
+export function parseFirewalldZone(text: string): string {
+  const value = text.trim();
+  if (!FIREWALLD_ZONE.test(value)) {
+    throw new InvalidValueError('CONFIG_BAD_VALUE', `"${text}" is not a firewalld zone name; expected 1 to 17 letters, digits, _ or - (a zone that firewall-cmd --get-zones lists, e.g. public)`);
+  }
+  return value;
+}

@@ -34,3 +34,24 @@ test('an explicit choice is not probed', async () => {
   assert.equal(b.name, 'iptables');
   assert.deepEqual(runner.calls, []);
 });
+
+test('firewalld: firewalld_zone becomes the zone of every command; unset, no --zone (firewalld\'s default zone)', async () => {
+  for (const [firewalldZone, zoneArgs] of [['knock', ['--zone=knock']], [undefined, []]] as const) {
+    const runner = new RecordingToolRunner();
+    const b = await createBackend({ ...options, firewall: 'firewalld', firewalldZone }, { runner, note: () => undefined });
+    assert.equal(b.name, 'firewalld');
+    assert.equal(runner.calls.length, 0, 'an explicit choice is not probed');
+    await b.close([{ address: '192.0.2.7', family: 4, service: { proto: 'tcp', port: 22 } }]);
+    assert.deepEqual(runner.lines(), [
+      ['firewall-cmd', ...zoneArgs, '--remove-rich-rule=rule family="ipv4" source address="192.0.2.7" port port="22" protocol="tcp" accept'].join(' '),
+    ]);
+    await b.dispose();
+  }
+});
+
+test('firewalld: a bad firewalld_zone that reached the backend is refused before any command', async () => {
+  const runner = new RecordingToolRunner();
+  await assert.rejects(createBackend({ ...options, firewall: 'firewalld', firewalldZone: 'a b' }, { runner, note: () => undefined }),
+    (e: unknown) => e instanceof FirewallError && e.code === 'FIREWALL_BAD_VALUE');
+  assert.deepEqual(runner.calls, []);
+});

@@ -24,7 +24,7 @@ export async function detectBackend(runner: ToolRunner): Promise<{ choice: Nativ
     `${describeFailure('nft', nft)}; ${describeFailure('iptables', ipt)}`);
 }
 
-export async function createBackend(options: Pick<Options, 'firewall' | 'nftTable' | 'nftPriority'>, deps: SelectDeps): Promise<FirewallBackend> {
+export async function createBackend(options: Pick<Options, 'firewall' | 'nftTable' | 'nftPriority' | 'firewalldZone'>, deps: SelectDeps): Promise<FirewallBackend> {
   let choice = options.firewall;
   if (choice === 'command') throw new FirewallError('FIREWALL_UNAVAILABLE', 'firewall = command has no native backend');
   if (choice === undefined) {
@@ -54,7 +54,9 @@ export async function createBackend(options: Pick<Options, 'firewall' | 'nftTabl
     }
     case 'firewalld': {
       const { FirewalldBackend } = await import('./firewalld.js');
-      return new FirewalldBackend({ runner });
+      // firewalld_zone unset: no --zone at all, so firewalld uses its default zone.
+      const zone = options.firewalldZone;
+      return new FirewalldBackend({ runner, zone });
     }
   }
 }
