@@ -1,4 +1,5 @@
 // portcullis serve: the knock daemon, accepting knockd's command line.
+import { captureInterfaces, readDefaultRoute } from '../net/capture-interfaces.js';
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -71,10 +72,7 @@ export async function run(argv: string[]): Promise<number> {
     console.error(`portcullis serve: ${configPath} is not valid; not starting`);
     return 1;
   }
-  const cliInterfaces = (args.values.get('interface') ?? []).flatMap((v) => v.split(',')).map((s) => s.trim()).filter(Boolean);
-  const interfaces = cliInterfaces.length > 0 ? cliInterfaces
-    : loaded.config.options.interfaces.length > 0 ? loaded.config.options.interfaces
-    : [defaultRouteInterface() ?? 'eth0'];
+  const interfaces = captureInterfaces(args.values.get('interface') ?? [], loaded.config.options.interfaces, readDefaultRoute());
   const daemonize = args.flags.has('daemon');
   const pidFile = lastValue(args, 'pidfile') ?? loaded.config.options.pidFile ?? (daemonize ? '/run/portcullis.pid' : undefined);
 
@@ -99,19 +97,6 @@ export async function run(argv: string[]): Promise<number> {
     lookup: args.flags.has('lookup'),
     controlSocket: controlSocket && resolve(controlSocket),
   });
-}
-
-/** The interface of the IPv4 default route, from /proc/net/route (knockd #44). */
-function defaultRouteInterface(): string | undefined {
-  try {
-    for (const line of readFileSync('/proc/net/route', 'utf8').split('\n').slice(1)) {
-      const [iface, destination] = line.trim().split(/\s+/);
-      if (destination === '00000000' && iface) return iface;
-    }
-  } catch {
-    // not Linux, or no /proc: fall back to the default
-  }
-  return undefined;
 }
 
 /**
