@@ -78,3 +78,22 @@ test('MemoryFileStore behaves like a file store and can be made to fail', () => 
   store.remove('/x');
   assert.equal(store.read('/x'), undefined);
 });
+
+test('writeAtomicAsync: same results as the sync form (0600 new, mode kept on replace, no temporary files left)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'portcullis-state-'));
+  try {
+    const store = new NodeFileStore();
+    const path = join(dir, 'firewall-grants.json');
+    await store.writeAtomicAsync(path, 'one');
+    assert.equal(store.read(path), 'one');
+    assert.equal(statSync(path).mode & 0o777, 0o600);
+    chmodSync(path, 0o640);
+    await Promise.all([store.writeAtomicAsync(path, 'two'), store.writeAtomicAsync(path, 'three')]);
+    assert.ok(['two', 'three'].includes(store.read(path)!));
+    assert.equal(statSync(path).mode & 0o777, 0o640);
+    assert.deepEqual(readdirSync(dir), ['firewall-grants.json']);
+    await assert.rejects(store.writeAtomicAsync(join(dir, 'missing', 'x'), 'y'), /ENOENT/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -2,12 +2,14 @@
 // file and the pid file. Writes go to a temporary file in the same directory,
 // are fsynced, then renamed over the target (rename is atomic within one
 // filesystem), and the directory is fsynced so the rename itself is durable.
-// Sync calls are deliberate: these files are tiny and written from timers and
-// events, never per packet.
+// The grant state files are written with writeAtomicAsync, so a burst of
+// grants never blocks the event loop (and with it the capture) on fsync; the
+// small files written once (pid file, one-time sequences) use the sync form.
 import {
   closeSync, fchmodSync, fchownSync, fsyncSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync,
   type Stats,
 } from 'node:fs';
+import { open, rename, stat } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { dirname } from 'node:path';
 
@@ -22,6 +24,8 @@ export interface FileStore {
   read(path: string): string | undefined;
   /** Replaces the file's content so a reader sees either the old or the new text, never a mix. */
   writeAtomic(path: string, data: string, options?: WriteOptions): void;
+  /** The same, off the event loop (write, fsync and rename run on libuv's thread pool). */
+  writeAtomicAsync(path: string, data: string, options?: WriteOptions): Promise<void>;
   /** Deletes the file; a missing file is not an error. */
   remove(path: string): void;
 }
@@ -70,6 +74,36 @@ export class NodeFileStore implements FileStore {
     syncDirectory(dirname(path));
   }
 
+  async writeAtomicAsync(path: string, data: string, options: WriteOptions = {}): Promise<void> {
+    const tmp = `${path}.tmp-${process.pid}-${randomBytes(6).toString('hex')}`;
+    const old = await stat(path).catch((err: unknown) => { if (isErrno(err, 'ENOENT')) return undefined; throw err; });
+    // 'wx': never follow or reuse a file someone planted under the temporary name.
+    const file = await open(tmp, 'wx', options.mode ?? (old ? old.mode & 0o7777 : 0o600));
+    try {
+      if (old && options.mode === undefined) {
+        await file.chmod(old.mode & 0o7777);
+        try { await file.chown(old.uid, old.gid); } catch { /* not permitted: keep ours */ }
+      }
+      await file.writeFile(data, 'utf8');
+      await file.sync();
+    } catch (err) {
+      await file.close();
+      unlinkQuietly(tmp);
+      throw err;
+    }
+    await file.close();
+    try {
+      await rename(tmp, path);
+    } catch (err) {
+      unlinkQuietly(tmp);
+      throw err;
+    }
+    const dir = await open(dirname(path), 'r').catch(() => undefined);
+    if (dir) {
+      try { await dir.sync(); } catch { /* EINVAL/EISDIR on some filesystems */ } finally { await dir.close(); }
+    }
+  }
+
   remove(path: string): void {
     try {
       unlinkSync(path);
@@ -113,6 +147,11 @@ export class MemoryFileStore implements FileStore {
 
   read(path: string): string | undefined {
     return this.files.get(path);
+  }
+
+  async writeAtomicAsync(path: string, data: string, options: WriteOptions = {}): Promise<void> {
+    await Promise.resolve();
+    this.writeAtomic(path, data, options);
   }
 
   writeAtomic(path: string, data: string, options: WriteOptions = {}): void {

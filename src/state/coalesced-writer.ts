@@ -1,11 +1,13 @@
 // Writes a file at the end of the current tick, once for a burst of changes,
-// and only if its text changed. Work that must wait until the file is on disk
+// and only if its text changed; off the event loop, one write at a time, the
+// changes made during a write going into the next. Work that must wait until the file is on disk
 // (a start command whose stop must be recorded first) is queued behind it.
 import type { Logger } from '../log/logger.js';
 import type { FileStore } from './atomic-file.js';
 
 export class CoalescedWriter {
   private scheduled = false;
+  private writing = false;
   private lastWritten: string | undefined;
   private failing = false;
   private afterWrite: Array<() => void> = [];
@@ -20,9 +22,9 @@ export class CoalescedWriter {
     private readonly what = 'state',
   ) {}
 
-  /** A write is queued for the end of this tick. */
+  /** A write is queued or in flight. */
   get pending(): boolean {
-    return this.scheduled;
+    return this.scheduled || this.writing;
   }
 
   /** Tells the writer the file already holds `text` (just read), so an unchanged snapshot is not rewritten. */
@@ -35,15 +37,18 @@ export class CoalescedWriter {
     if (then) this.afterWrite.push(then);
     if (this.scheduled) return;
     this.scheduled = true;
-    queueMicrotask(() => this.flush());
+    // While a write is in flight, the next one starts when it ends, with every change made meanwhile.
+    if (!this.writing) queueMicrotask(() => void this.flush());
   }
 
-  private flush(): void {
+  private async flush(): Promise<void> {
     this.scheduled = false;
+    this.writing = true;
+    const waiting = this.afterWrite.splice(0);
     const text = this.snapshot();
     if (text !== this.lastWritten) {
       try {
-        this.store.writeAtomic(this.path, text);
+        await this.store.writeAtomicAsync(this.path, text);
         this.lastWritten = text;
         this.failing = false;
       } catch (err) {
@@ -52,6 +57,8 @@ export class CoalescedWriter {
         this.failing = true;
       }
     }
-    for (const then of this.afterWrite.splice(0)) then();
+    this.writing = false;
+    for (const then of waiting) then();
+    if (this.scheduled) void this.flush();
   }
 }
