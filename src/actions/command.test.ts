@@ -5,7 +5,7 @@ import { CommandError, expandCommand, selectCommands, substitute } from './comma
 
 function makeDoor(commands: Partial<Pick<Door, 'startCommand' | 'startCommand6' | 'stopCommand' | 'stopCommand6'>>): Door {
   return {
-    name: 'd', line: 1, sequence: [{ proto: 'tcp', port: 7000 }], seqTimeoutMs: DEFAULTS.seqTimeoutMs,
+    name: 'd', line: 1, sequence: [{ proto: 'tcp', port: 7000 }], seqTimeoutMs: DEFAULTS.seqTimeoutMs, knockMinGapMs: 0, knockMaxGapMs: 0,
     cmdTimeoutMs: DEFAULTS.cmdTimeoutMs, tcpFlags: [], allow: [], allowDuplicates: false, cooldownMs: 0, open: [], forwards: [], openTimeoutMs: DEFAULTS.openTimeoutMs, revokes: [], ...commands,
   };
 }

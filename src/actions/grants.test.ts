@@ -12,7 +12,7 @@ const STATE = '/state/grants.json';
 
 function makeDoor(name: string, overrides: Partial<Door> = {}): Door {
   return {
-    name, line: 1, sequence: [{ proto: 'tcp', port: 7000 }], seqTimeoutMs: DEFAULTS.seqTimeoutMs, cmdTimeoutMs: 10_000,
+    name, line: 1, sequence: [{ proto: 'tcp', port: 7000 }], seqTimeoutMs: DEFAULTS.seqTimeoutMs, knockMinGapMs: 0, knockMaxGapMs: 0, cmdTimeoutMs: 10_000,
     tcpFlags: [], allow: [], allowDuplicates: false, cooldownMs: 0, open: [], forwards: [], openTimeoutMs: DEFAULTS.openTimeoutMs, revokes: [],
     startCommand: `open ${name} %IP%`, stopCommand: `close ${name} %IP%`, ...overrides,
   };

@@ -16,7 +16,7 @@ function door(name: string, sequence: string, extra: Partial<Door> = {}): Door {
     return { proto: proto === 'udp' ? 'udp' : 'tcp', port: Number(port) };
   });
   return {
-    name, line: 1, sequence: steps, seqTimeoutMs: DEFAULTS.seqTimeoutMs, cmdTimeoutMs: DEFAULTS.cmdTimeoutMs,
+    name, line: 1, sequence: steps, seqTimeoutMs: DEFAULTS.seqTimeoutMs, knockMinGapMs: 0, knockMaxGapMs: 0, cmdTimeoutMs: DEFAULTS.cmdTimeoutMs,
     tcpFlags: [], allow: [], allowDuplicates: false, cooldownMs: 0, open: [], forwards: [], openTimeoutMs: DEFAULTS.openTimeoutMs, revokes: [], ...extra,
   };
 }

@@ -8,6 +8,11 @@ const SUBCOMMANDS: Record<string, { summary: string; load: () => Promise<Subcomm
   serve: { summary: 'run the knock daemon (knockd-compatible)', load: async () => (await import('./serve.js')).run },
   knock: { summary: 'send a knock sequence (knock-compatible)', load: async () => (await import('./knock.js')).run },
   check: { summary: 'validate a config and show its doors and capture filter', load: async () => (await import('./check.js')).run },
+  rules: { summary: 'print the doors as kernel rules (iptables recent, nftables sets): no daemon', load: async () => (await import('./rules.js')).run },
+  status: { summary: "show the running daemon's doors, open grants and counters", load: async () => (await import('./status.js')).run },
+  revoke: { summary: 'close the grants of an address (or --all) now', load: async () => (await import('./revoke.js')).run },
+  reload: { summary: 'make the running daemon re-read its config (as SIGHUP)', load: async () => (await import('./reload.js')).run },
+  doctor: { summary: 'check this host for what stops knocks from working, with fixes', load: async () => (await import('./doctor.js')).run },
 };
 
 export const VERSION = '0.1.0';

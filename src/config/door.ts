@@ -43,6 +43,15 @@ export const DOOR_KEYS = {
   open_timeout: 'open_timeout',
   forward: 'forward',
   revokes: 'revokes',
+  // Portcullis, timing between consecutive knocks (rules-checks.ts checks them
+  // against the sequence; `portcullis rules` puts the same timing in the
+  // kernel, src/rules/): `knock_min_gap = SECONDS` — a next knock sooner than
+  // this after the previous one fails the attempt; `knock_max_gap = SECONDS` —
+  // a next knock later than this times the attempt out. Default: none. With a
+  // sequence that repeats the service port (`sequence = 22,22,22`, `open =
+  // tcp/22`) they give the classic same-port recipe.
+  knock_min_gap: 'knock_min_gap',
+  knock_max_gap: 'knock_max_gap',
 } as const;
 export type DoorKey = (typeof DOOR_KEYS)[keyof typeof DOOR_KEYS];
 
@@ -83,6 +92,10 @@ export class DoorDraft {
   openTimeoutMs: number = DEFAULTS.openTimeoutMs;
   revokes: string[] = [];
   revokesAt?: Origin;
+  knockMinGapMs = 0;
+  knockMinGapAt?: Origin;
+  knockMaxGapMs = 0;
+  knockMaxGapAt?: Origin;
 
   /** `checked` is false for a section recovered from a header too broken to name a door. */
   constructor(readonly name: string, readonly line: number, readonly checked: boolean) {}
@@ -108,6 +121,9 @@ export class DoorDraft {
       case 'forward': this.forwards = problems.value(at, () => parseForwardList(value)) ?? this.forwards; this.forwardAt = at; return;
       case 'open_timeout': this.openTimeoutMs = problems.value(at, () => parseSeconds(value, 1)) ?? this.openTimeoutMs; return;
       case 'revokes': this.revokes = problems.value(at, () => parseDoorNames(value)) ?? this.revokes; this.revokesAt = at; return;
+      // 0 = no minimum; a maximum of 0 would time out every attempt at its second knock.
+      case 'knock_min_gap': this.knockMinGapMs = problems.value(at, () => parseSeconds(value, 0)) ?? this.knockMinGapMs; this.knockMinGapAt = at; return;
+      case 'knock_max_gap': this.knockMaxGapMs = problems.value(at, () => parseSeconds(value, 1)) ?? this.knockMaxGapMs; this.knockMaxGapAt = at; return;
     }
   }
 
@@ -172,6 +188,8 @@ export class DoorDraft {
       sequence,
       ...(this.oneTime && { oneTimeSequences: this.oneTime.path }),
       seqTimeoutMs: this.seqTimeoutMs,
+      knockMinGapMs: this.knockMinGapMs,
+      knockMaxGapMs: this.knockMaxGapMs,
       cmdTimeoutMs: this.cmdTimeoutMs,
       ...(this.startCommand !== undefined && { startCommand: this.startCommand }),
       ...(this.startCommand6 !== undefined && { startCommand6: this.startCommand6 }),

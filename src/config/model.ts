@@ -41,6 +41,10 @@ export interface Door {
   /** Path of the One_Time_Sequences file, if the door uses one. */
   readonly oneTimeSequences?: string;
   readonly seqTimeoutMs: number;
+  /** `knock_min_gap`: a next knock sooner than this after the previous one fails the attempt. 0 = none. */
+  readonly knockMinGapMs: number;
+  /** `knock_max_gap`: a next knock later than this after the previous one times the attempt out. 0 = none. */
+  readonly knockMaxGapMs: number;
   readonly cmdTimeoutMs: number;
   /** undefined = not set. For the _6 variants an empty string means "do nothing for IPv6". */
   readonly startCommand?: string;
@@ -107,6 +111,8 @@ export interface Options {
   readonly pidFile?: string;
   readonly interfaces: readonly string[];
   readonly stateDir?: string;
+  /** The control socket's path (`portcullis status`, `revoke`, `reload`); undefined: the default. */
+  readonly controlSocket?: string;
   readonly decoys: DecoyPolicy;
   /** Failed attempts (or decoy hits) from one source before it is ignored. */
   readonly failureLimit: number;
@@ -125,6 +131,8 @@ export interface Options {
   readonly nftPriority: number;
   /** On SIGTERM, close grants the kernel would not expire by itself. */
   readonly closeOnExit: boolean;
+  /** `firewalld_zone`: the zone of the firewalld backend's rich rules; undefined: firewalld's default zone. */
+  readonly firewalldZone?: string;
 }
 
 export interface Config {

@@ -3,7 +3,7 @@ import { DEFAULTS, type BackendChoice, type DecoyPolicy, type NftTable, type Opt
 import type { Origin, Problems } from './problems.js';
 import { parseDecoys } from './decoys.js';
 import { parseCount, parseInterfaces, parsePath, parseSeconds, parseYesNo } from './values.js';
-import { parseBackend, parseNftTable, parsePriority } from './firewall-values.js';
+import { parseBackend, parseFirewalldZone, parseNftTable, parsePriority } from './firewall-values.js';
 
 /** Canonical option key for each accepted spelling (lower case). */
 export const OPTION_KEYS = {
@@ -34,15 +34,23 @@ export const OPTION_KEYS = {
   // Portcullis: `MaxTrackedSources = N` (default 65536) — failing or banned
   // sources remembered; the oldest is dropped when full.
   maxtrackedsources: 'maxtrackedsources',
+  // Portcullis: `ControlSocket = PATH` (default $RUNTIME_DIRECTORY/control.sock,
+  // else /run/portcullis/control.sock) — the Unix socket of `portcullis status`,
+  // `revoke` and `reload` (src/control/).
+  controlsocket: 'controlsocket',
   // Portcullis, firewall backends (firewall-values.ts): `firewall = nftables |
   // iptables | ipset | firewalld | command` (default: nftables if it works
   // here, else iptables); `nft_table = NAME` (own table, default portcullis) or
   // `nft_table = inet filter` (sets inside your table); `nft_priority = N`
-  // (default -10); `close_on_exit = yes|no` (default yes).
+  // (default -10); `close_on_exit = yes|no` (default yes); `firewalld_zone =
+  // NAME` (the zone the firewalld backend adds its rich rules to, 1 to 17
+  // letters, digits, _ or -; default: firewalld's default zone; read by the
+  // firewalld backend only).
   firewall: 'firewall',
   nft_table: 'nft_table',
   nft_priority: 'nft_priority',
   close_on_exit: 'close_on_exit',
+  firewalld_zone: 'firewalld_zone',
 } as const;
 /** The door tables are allocated whole at start (about 80 bytes an entry): 4 Mi entries is ~330 MB. */
 const MAX_TABLE_SIZE = 4_194_304;
@@ -55,6 +63,7 @@ export class OptionsDraft {
   pidFile?: string;
   interfaces: string[] = [];
   stateDir?: string;
+  controlSocket?: string;
   decoys: DecoyPolicy = { mode: 'auto' };
   decoysAt?: Origin;
   failureLimit: number = DEFAULTS.failureLimit;
@@ -67,6 +76,7 @@ export class OptionsDraft {
   nftTable: NftTable = { family: 'inet', name: 'portcullis', integrated: false };
   nftPriority: number = DEFAULTS.nftPriority;
   closeOnExit = true;
+  firewalldZone?: string;
 
   apply(key: OptionKey, value: string, at: Origin, problems: Problems): void {
     const v = <T>(parse: () => T): T | undefined => problems.value(at, parse);
@@ -77,6 +87,7 @@ export class OptionsDraft {
       case 'pidfile': this.pidFile = v(() => parsePath(value)) ?? this.pidFile; return;
       case 'interface': this.interfaces = v(() => parseInterfaces(value)) ?? this.interfaces; return;
       case 'statedir': this.stateDir = v(() => parsePath(value)) ?? this.stateDir; return;
+      case 'controlsocket': this.controlSocket = v(() => parsePath(value)) ?? this.controlSocket; return;
       case 'decoys': {
         const decoys = v(() => parseDecoys(value));
         if (decoys) { this.decoys = decoys; this.decoysAt = at; }
@@ -91,6 +102,7 @@ export class OptionsDraft {
       case 'nft_table': this.nftTable = v(() => parseNftTable(value)) ?? this.nftTable; return;
       case 'nft_priority': this.nftPriority = v(() => parsePriority(value)) ?? this.nftPriority; return;
       case 'close_on_exit': this.closeOnExit = v(() => parseYesNo(value)) ?? this.closeOnExit; return;
+      case 'firewalld_zone': this.firewalldZone = v(() => parseFirewalldZone(value)) ?? this.firewalldZone; return;
     }
   }
 
@@ -101,6 +113,7 @@ export class OptionsDraft {
       ...(this.pidFile !== undefined && { pidFile: this.pidFile }),
       interfaces: this.interfaces,
       ...(this.stateDir !== undefined && { stateDir: this.stateDir }),
+      ...(this.controlSocket !== undefined && { controlSocket: this.controlSocket }),
       decoys: this.decoys,
       failureLimit: this.failureLimit,
       failureWindowMs: this.failureWindowMs,
@@ -111,6 +124,7 @@ export class OptionsDraft {
       nftTable: this.nftTable,
       nftPriority: this.nftPriority,
       closeOnExit: this.closeOnExit,
+      ...(this.firewalldZone !== undefined && { firewalldZone: this.firewalldZone }),
     };
   }
 }

@@ -13,7 +13,7 @@
 //
 // The Portcullis keys are described where they are declared: door keys in
 // door.ts (Allow, Allow_Duplicates, Cooldown, Open, Open_Timeout, Forward,
-// Revokes), options in options.ts (StateDir, Decoys, FailureLimit, FailureWindow,
+// Revokes, Knock_Min_Gap, Knock_Max_Gap), options in options.ts (StateDir, Decoys, FailureLimit, FailureWindow,
 // BanTime, MaxAttempts, MaxTrackedSources, Firewall, Nft_Table, Nft_Priority, Close_On_Exit),
 // and the ICMP and payload steps in sequence.ts.
 import type { Config, Door } from './model.js';
@@ -25,6 +25,7 @@ import { OPTION_KEYS, OptionsDraft } from './options.js';
 import { isDecoyStep } from './decoys.js';
 import { formatStep } from './sequence.js';
 import { checkFirewallKeys } from './firewall-checks.js';
+import { checkRulesKeys } from './rules-checks.js';
 
 /** What the parser may read besides the config text: One_Time_Sequences files. */
 export type ConfigIO = IoForConfig;
@@ -105,6 +106,7 @@ export function parseConfig(text: string, file: string, io: ConfigIO): Config {
   const built = options.build();
   checkDecoys(doors, options, problems);
   checkFirewallKeys(doors, options, problems);
+  checkRulesKeys(doors, problems);
   if (problems.errors.length > 0) throw new ConfigErrors(problems.sorted());
   return {
     file,

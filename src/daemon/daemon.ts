@@ -188,7 +188,7 @@ export class Daemon {
       case 'fail':
         this.counters.failures++;
         if (e.reason === 'decoy') this.counters.decoyHits++;
-        log.debug(`${e.src}: ${e.door.name}: attempt failed at stage ${e.stage} (${e.reason === 'decoy' ? 'decoy' : 'wrong knock'} on port ${e.port})`);
+        log.debug(`${e.src}: ${e.door.name}: attempt failed at stage ${e.stage} (${e.reason === 'decoy' ? 'decoy' : e.reason === 'too-soon' ? 'too soon after the previous knock' : 'wrong knock'} on port ${e.port})`);
         break;
       case 'ban':
         this.counters.bans++;

@@ -1,7 +1,8 @@
 // What the doorkeeper reports. The daemon turns these into log lines and actions.
 import type { Door } from '../config/model.js';
 
-export type FailReason = 'wrong-knock' | 'decoy';
+/** `too-soon`: the next step, but sooner than the door's knock_min_gap after the previous knock. */
+export type FailReason = 'wrong-knock' | 'decoy' | 'too-soon';
 
 export type DoorEvent =
   /** The source matched step `stage` (1-based) of the door. */

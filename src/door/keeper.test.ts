@@ -218,6 +218,110 @@ describe('new door options', () => {
   });
 });
 
+describe('knock gaps (knock_min_gap, knock_max_gap)', () => {
+  const gapped = (overrides: Partial<Door> = {}) =>
+    door('g', '7000,8000,9000', { seqTimeoutMs: 25_000, knockMinGapMs: 1000, knockMaxGapMs: 3000, ...overrides });
+  const fails = (r: Run) => r.events.filter((e) => e.kind === 'fail').map((e) => (e as { reason: string }).reason);
+
+  it('each knock between the minimum and the maximum after the previous one opens', () => {
+    const r = new Run([gapped()]);
+    r.send(tcp(C1, 7000));
+    r.send(tcp(C1, 8000), 1000); // exactly the minimum is in time
+    r.send(tcp(C1, 9000), 2999);
+    assert.deepEqual(r.opens(), ['g']);
+  });
+
+  it('a next step sooner than the minimum fails the attempt as too soon, and counts as a failure', () => {
+    const r = new Run([gapped()], { failureLimit: 1 });
+    r.send(tcp(C1, 7000));
+    r.send(tcp(C1, 8000), 999);
+    r.send(tcp(C1, 9000), 1500);
+    assert.deepEqual(r.opens(), []);
+    assert.deepEqual(fails(r), ['too-soon']);
+    assert.ok(r.events.some((e) => e.kind === 'ban' && e.src === C1));
+  });
+
+  it('a knock later than the maximum times the attempt out, lazily at the packet', () => {
+    const r = new Run([gapped()]);
+    r.send(tcp(C1, 7000));
+    r.keeper.onPacket(tcp(C1, 8000), r.now + 3000, (e) => r.events.push(e)); // no timer ran
+    assert.deepEqual(r.kinds(), ['stage1', 'timeout']);
+    assert.deepEqual(r.opens(), []);
+  });
+
+  it('the gap timeout fires on time from the last knock, before seq_timeout', () => {
+    const r = new Run([gapped()]);
+    r.send(tcp(C1, 7000));
+    r.send(tcp(C1, 8000), 2000);
+    assert.equal(r.keeper.nextDeadline(), r.now + 3000);
+    r.tick(2999);
+    assert.equal(r.events.filter((e) => e.kind === 'timeout').length, 0);
+    r.tick(1);
+    const timeout = r.events.find((e) => e.kind === 'timeout');
+    assert.ok(timeout && timeout.kind === 'timeout' && timeout.stage === 2);
+    assert.equal(r.keeper.stats().attempts, 0);
+  });
+
+  it('attempts time out in last-knock order, which is not their start order', () => {
+    const r = new Run([gapped({ knockMinGapMs: 0, knockMaxGapMs: 5000 })]);
+    const t0 = r.now;
+    r.send(tcp(C1, 7000));
+    r.send(tcp(C2, 7000), 1000);
+    r.send(tcp(C1, 8000), 2000); // C1 started first but knocked last
+    assert.equal(r.keeper.nextDeadline(), t0 + 1000 + 5000, 'C2: its only knock at 1 s, plus the 5 s gap');
+    r.tick(3000);
+    assert.deepEqual(r.events.filter((e) => e.kind === 'timeout').map((e) => e.src), [C2]);
+    r.tick(2000);
+    assert.deepEqual(r.events.filter((e) => e.kind === 'timeout').map((e) => e.src), [C2, C1]);
+  });
+
+  it('seq_timeout still bounds the whole sequence', () => {
+    const r = new Run([gapped({ seqTimeoutMs: 5000 })]);
+    r.send(tcp(C1, 7000));
+    r.send(tcp(C1, 8000), 2500);
+    r.send(tcp(C1, 9000), 2500);
+    assert.deepEqual(r.opens(), []);
+  });
+
+  it('same-port knocking: the third SYN to the service port, each 1 to 3 s after the previous, opens', () => {
+    const ssh22 = door('ssh', '22,22,22', { knockMinGapMs: 1000, knockMaxGapMs: 3000, seqTimeoutMs: 10_000 });
+    const r = new Run([ssh22]);
+    r.send(tcp(C1, 22));
+    r.send(tcp(C1, 22), 500); // too soon: fails, and starts again as a first knock
+    assert.deepEqual(r.kinds(), ['stage1', 'fail', 'stage1']);
+    r.send(tcp(C1, 22), 1500);
+    r.send(tcp(C1, 22), 1500);
+    assert.deepEqual(r.opens(), ['ssh']);
+    // A client that only retries every 4 s never gets in.
+    const slow = new Run([ssh22]);
+    for (let i = 0; i < 6; i++) slow.send(tcp(C1, 22), 4000);
+    assert.deepEqual(slow.opens(), []);
+  });
+
+  it('with allow_duplicates, a repeat of the stage just matched is ignored even when too soon', () => {
+    const r = new Run([gapped({ allowDuplicates: true })]);
+    r.send(tcp(C1, 7000));
+    r.send(tcp(C1, 7000), 200);
+    r.send(tcp(C1, 8000), 1000);
+    r.send(tcp(C1, 9000), 1000);
+    assert.deepEqual(r.opens(), ['g']);
+  });
+
+  it('a reload of an unchanged door keeps each attempt\'s last knock; changing a gap drops them', () => {
+    const r = new Run([gapped()]);
+    r.send(tcp(C1, 7000));
+    r.send(tcp(C1, 8000), 2000);
+    const deadline = r.keeper.nextDeadline();
+    r.keeper.reconfigure([door('x', '5000'), gapped()], options());
+    assert.equal(r.keeper.nextDeadline(), deadline);
+    r.send(tcp(C1, 9000), 500);
+    assert.deepEqual(r.opens(), [], 'still too soon after the reload');
+    r.send(tcp(C2, 7000));
+    r.keeper.reconfigure([gapped({ knockMaxGapMs: 4000 })], options());
+    assert.equal(r.keeper.stats().attempts, 0);
+  });
+});
+
 describe('sweep resistance and floods', () => {
   function shuffledPorts(seed: number): number[] {
     const ports = Array.from({ length: 65535 }, (_, i) => i + 1);

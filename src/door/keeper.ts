@@ -1,8 +1,8 @@
 // The knock state machine: one attempt per (source address, door).
 //
 //   (none) --first step--> stage 1 --next step--> ... --last step--> OPEN, back to (none)
-//      ^                      |  wrong knock or decoy: fail (and maybe start again)
-//      +----------------------+  seq_timeout after the first knock: timeout
+//      ^                      |  wrong knock, decoy, or a next step sooner than knock_min_gap: fail (and maybe start again)
+//      +----------------------+  seq_timeout after the first knock, or knock_max_gap after the last: timeout
 //
 // Pure: no I/O, time is an argument. Per packet the work is O(number of doors),
 // never O(number of sources): attempts, cooldowns and penalties live in
@@ -108,7 +108,7 @@ export class Doorkeeper {
       if (!this.isForDoor(door, p.dst)) continue;
       forUs = true;
       let a = attempts.find(src, d);
-      if (a >= 0 && now - attempts.started(a) >= door.seqTimeoutMs) {
+      if (a >= 0 && this.expired(door, a, now)) {
         // The timer has not fired yet; expire it now, on time by the clock.
         emit({ kind: 'timeout', src, door, stage: attempts.stage(a) });
         attempts.remove(a);
@@ -116,7 +116,9 @@ export class Doorkeeper {
       }
       if (a >= 0) {
         const stage = attempts.stage(a);
-        if (isStep(door, door.sequence[stage]!, p)) {
+        const next = isStep(door, door.sequence[stage]!, p);
+        const early = next && door.knockMinGapMs > 0 && now - attempts.last(a) < door.knockMinGapMs;
+        if (next && !early) {
           progressed = true;
           this.advance(a, d, door, now, emit);
           continue;
@@ -129,7 +131,7 @@ export class Doorkeeper {
         if (!decoy && !flagsMatch(door, p)) continue;
         attempts.remove(a);
         failed = true;
-        emit({ kind: 'fail', src, door, stage, reason: decoy ? 'decoy' : 'wrong-knock', port: p.dstPort });
+        emit({ kind: 'fail', src, door, stage, reason: decoy ? 'decoy' : early ? 'too-soon' : 'wrong-knock', port: p.dstPort });
       }
       // No attempt (or it just failed): this packet may begin one.
       if (knock && isStep(door, door.sequence[0]!, p) && this.mayStart(d, door, src, now)) {
@@ -148,12 +150,18 @@ export class Doorkeeper {
     return undefined;
   }
 
-  /** Times out every attempt whose seq_timeout has passed. */
+  /** Times out every attempt whose seq_timeout (or knock_max_gap) has passed. */
   expire(now: number, emit: Emit): void {
     const attempts = this.attempts;
     for (let d = 0; d < this.doors.length; d++) {
       const door = this.doors[d]!;
       for (let a = attempts.oldest(d); a >= 0 && now - attempts.started(a) >= door.seqTimeoutMs; a = attempts.oldest(d)) {
+        emit({ kind: 'timeout', src: attempts.source(a), door, stage: attempts.stage(a) });
+        attempts.remove(a);
+      }
+      // The same door's attempts by last knock: the stalest gap ends first.
+      const gap = door.knockMaxGapMs;
+      for (let a = attempts.stalest(d); gap > 0 && a >= 0 && now - attempts.last(a) >= gap; a = attempts.stalest(d)) {
         emit({ kind: 'timeout', src: attempts.source(a), door, stage: attempts.stage(a) });
         attempts.remove(a);
       }
@@ -166,9 +174,11 @@ export class Doorkeeper {
   nextDeadline(): number | undefined {
     let next: number | undefined;
     for (let d = 0; d < this.doors.length; d++) {
+      const door = this.doors[d]!;
       const first = this.attempts.oldest(d);
       if (first < 0) continue;
-      const at = this.attempts.started(first) + this.doors[d]!.seqTimeoutMs;
+      let at = this.attempts.started(first) + door.seqTimeoutMs;
+      if (door.knockMaxGapMs > 0) at = Math.min(at, this.attempts.last(this.attempts.stalest(d)) + door.knockMaxGapMs);
       if (next === undefined || at < next) next = at;
     }
     return next;
@@ -188,9 +198,15 @@ export class Doorkeeper {
     };
   }
 
+  /** Whether the attempt ran out of time: seq_timeout from its first knock, knock_max_gap from its last (knockd: elapsed >= timeout is late). */
+  private expired(door: Door, a: number, now: number): boolean {
+    return now - this.attempts.started(a) >= door.seqTimeoutMs
+      || (door.knockMaxGapMs > 0 && now - this.attempts.last(a) >= door.knockMaxGapMs);
+  }
+
   private advance(a: number, d: number, door: Door, now: number, emit: Emit): void {
     const { src, family } = this.attempts.view(a);
-    const stage = this.attempts.advance(a);
+    const stage = this.attempts.advance(a, now);
     emit({ kind: 'stage', src, family, door, stage });
     if (stage >= door.sequence.length) {
       this.attempts.remove(a);
@@ -258,6 +274,8 @@ export function doorSignature(door: Door): string {
     door.name,
     door.sequence.map((s) => [s.proto, s.port, s.payload ? Buffer.from(s.payload).toString('hex') : null]),
     door.seqTimeoutMs,
+    door.knockMinGapMs,
+    door.knockMaxGapMs,
     door.tcpFlags,
     door.target ?? null,
     door.allow.map((c) => c.text),

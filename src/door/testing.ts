@@ -29,7 +29,7 @@ export function door(name: string, sequence: string, overrides: Partial<Door> = 
     return { proto: b === 'udp' ? 'udp' : 'tcp', port: Number(a) };
   });
   return {
-    name, line: 1, sequence: steps, seqTimeoutMs: DEFAULTS.seqTimeoutMs, cmdTimeoutMs: DEFAULTS.cmdTimeoutMs,
+    name, line: 1, sequence: steps, seqTimeoutMs: DEFAULTS.seqTimeoutMs, knockMinGapMs: 0, knockMaxGapMs: 0, cmdTimeoutMs: DEFAULTS.cmdTimeoutMs,
     tcpFlags: [], allow: [], allowDuplicates: false, cooldownMs: 0, open: [], forwards: [], openTimeoutMs: DEFAULTS.openTimeoutMs, revokes: [], ...overrides,
   };
 }

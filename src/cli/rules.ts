@@ -1,0 +1,74 @@
+// portcullis rules -c FILE --target iptables|ip6tables|nftables: print the
+// config's doors as kernel rules (src/rules/), for hosts that want no daemon
+// in the packet path. Prints only; loading the rules is the administrator's step.
+import { resolve } from 'node:path';
+import { iptablesRules } from '../rules/iptables-recent.js';
+import { planRules, RulesRefused } from '../rules/model.js';
+import { nftRules } from '../rules/nft-sets.js';
+import { parseArgs, lastValue, UsageError } from './args.js';
+import { loadConfigFile } from './config-file.js';
+
+export const USAGE = `usage: portcullis rules [-c FILE] --target iptables|ip6tables|nftables [--door NAME]...
+  Prints a ruleset that runs the doors of FILE (default /etc/knockd.conf) in the
+  kernel, with no daemon: iptables/ip6tables-restore input (own chains, recent
+  lists; load with --noflush and jump to PORTCULLIS-RULES from INPUT), or an
+  nft -f script (own table inet portcullis_rules). --door picks doors (repeat it).
+  Exits 1, naming each door and why, if a door cannot be kernel rules.`;
+
+const TARGETS = ['iptables', 'ip6tables', 'nftables'] as const;
+type Target = (typeof TARGETS)[number];
+
+/** Where the rules and the messages go; the tests collect them. */
+export interface RulesOutput {
+  out(text: string): void;
+  err(line: string): void;
+}
+
+const STDIO: RulesOutput = { out: (text) => process.stdout.write(text), err: (line) => console.error(line) };
+
+export async function run(argv: string[], io: RulesOutput = STDIO): Promise<number> {
+  let args;
+  let target: Target;
+  try {
+    args = parseArgs(argv, [
+      { long: 'config', short: 'c', value: true },
+      { long: 'target', short: 't', value: true },
+      { long: 'door', value: true, repeat: true },
+      { long: 'help', short: 'h' },
+    ]);
+    if (args.flags.has('help')) {
+      io.out(`${USAGE}\n`);
+      return 0;
+    }
+    if (args.positional.length > 0) throw new UsageError(`unexpected argument '${args.positional[0]}'`);
+    const given = lastValue(args, 'target');
+    if (given === undefined) throw new UsageError('--target is required');
+    const found = TARGETS.find((t) => t === given.toLowerCase());
+    if (!found) throw new UsageError(`unknown target '${given}'; expected ${TARGETS.join(', ')}`);
+    target = found;
+  } catch (err) {
+    if (err instanceof UsageError) {
+      io.err(`portcullis rules: ${err.message}\n${USAGE}`);
+      return 1;
+    }
+    throw err;
+  }
+  const path = resolve(lastValue(args, 'config') ?? '/etc/knockd.conf');
+  const loaded = loadConfigFile(path);
+  if (!loaded.ok) {
+    for (const m of loaded.messages) io.err(m);
+    io.err(`${path}: ${loaded.messages.length} error(s); the file is not valid`);
+    return 1;
+  }
+  let plan;
+  try {
+    plan = planRules(loaded.config, args.values.get('door'));
+  } catch (err) {
+    if (!(err instanceof RulesRefused)) throw err;
+    for (const m of err.problems) io.err(m);
+    io.err(`${path}: no rules printed; ${err.problems.length} problem(s) for kernel rules (the daemon can still run these doors)`);
+    return 1;
+  }
+  io.out(target === 'nftables' ? nftRules(plan) : iptablesRules(plan, target === 'iptables' ? 4 : 6));
+  return 0;
+}
