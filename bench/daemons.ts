@@ -1,13 +1,34 @@
-// The two daemons under test, started the same way: in the server namespace,
-// in the foreground, on the lab bridge, with the same config file, their
-// output going to a file (not a pipe the bench must drain while it measures).
-import { spawn, type ChildProcess } from 'node:child_process';
+// The daemons under test, started the same way: in the server namespace, in
+// the foreground, on the server's interface, their output going to a file
+// (not a pipe the bench must drain while it measures). knockd and Portcullis
+// (command) read the same config file; Portcullis with its nftables backend
+// reads the same door with `open =` instead of a start command (ruleset.ts).
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PORTCULLIS_BIN, type Lab } from '../test/e2e/lab.js';
+import { BENCH_SET, GRANTS_SET, type GrantSet } from './ruleset.js';
 
-export type DaemonKind = 'portcullis' | 'knockd';
-export const DAEMONS: readonly DaemonKind[] = ['portcullis', 'knockd'];
+export type DaemonKind = 'portcullis' | 'portcullis-nft' | 'knockd';
+/** In the order they run and appear in the report. */
+export const DAEMONS: readonly DaemonKind[] = ['portcullis', 'portcullis-nft', 'knockd'];
+/** The flood is about the knock engine, which both Portcullis variants share; it runs for these. */
+export const FLOOD_DAEMONS: readonly DaemonKind[] = ['portcullis', 'knockd'];
+
+export const DAEMON_NAMES: Record<DaemonKind, string> = {
+  portcullis: 'Portcullis (command)',
+  'portcullis-nft': 'Portcullis (nftables)',
+  knockd: 'knockd',
+};
+
+/** Where each daemon's grants land. */
+export function grantSetOf(kind: DaemonKind): GrantSet {
+  return kind === 'portcullis-nft' ? GRANTS_SET : BENCH_SET;
+}
+
+export function isPortcullis(kind: DaemonKind): boolean {
+  return kind !== 'knockd';
+}
 
 export interface DaemonOptions {
   /** Write a V8 CPU profile (node --cpu-prof) into this folder when the daemon exits. */
@@ -23,7 +44,20 @@ export function daemonArgv(kind: DaemonKind, lab: Lab, configPath: string, state
     return ['knockd', '-i', lab.server.iface, '-c', configPath, '-v', ...(opts.extraArgs ?? [])];
   }
   const prof = opts.cpuProfileDir ? ['--cpu-prof', '--cpu-prof-dir', opts.cpuProfileDir] : [];
-  return [process.execPath, ...prof, PORTCULLIS_BIN, 'serve', '-c', configPath, '-i', lab.server.iface, '--state-dir', stateDir, ...(opts.extraArgs ?? [])];
+  // The control socket goes with the daemon's state, not to the host's /run/portcullis.
+  const control = hasControlSocket() ? ['--control-socket', join(stateDir, 'control.sock')] : [];
+  return [process.execPath, ...prof, PORTCULLIS_BIN, 'serve', '-c', configPath, '-i', lab.server.iface, '--state-dir', stateDir, ...control, ...(opts.extraArgs ?? [])];
+}
+
+let controlSocketOption: boolean | undefined;
+
+/** Whether this build of `portcullis serve` has --control-socket. */
+function hasControlSocket(): boolean {
+  if (controlSocketOption === undefined) {
+    const r = spawnSync(process.execPath, [PORTCULLIS_BIN, 'serve', '--help'], { encoding: 'utf8', timeout: 10_000 });
+    controlSocketOption = /--control-socket\b/.test(`${r.stdout ?? ''}${r.stderr ?? ''}`);
+  }
+  return controlSocketOption;
 }
 
 export class RunningDaemon {

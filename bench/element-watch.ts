@@ -1,25 +1,31 @@
-// When an address lands in the bench set, as seen by `nft monitor` in the
+// When an address lands in a grant set (the bench set the start command
+// fills, or the nftables backend's grants4), as seen by `nft monitor` in the
 // server namespace. nft monitor prints no timestamps; each line is stamped
 // on arrival (see timed-lines.ts).
 import type { Lab, LabProcess } from '../test/e2e/lab.js';
-import { SET, TABLE, addElementArgv, deleteElementArgv } from './ruleset.js';
+import { WATCHED_SETS, addElementArgv, deleteElementArgv } from './ruleset.js';
 import { onTimedLines } from './timed-lines.js';
 import type { WallClock } from './wall-clock.js';
 
 export interface ElementEvent {
   readonly op: 'add' | 'delete';
+  /** "inet bench allowed" or "inet portcullis grants4". */
+  readonly set: string;
   readonly ips: string[];
 }
 
-const EVENT = new RegExp(`^(add|delete) element ${TABLE} ${SET} \\{ (.*) \\}\\s*$`);
+const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const SETS = WATCHED_SETS.map((s) => escape(`${s.table} ${s.set}`)).join('|');
+const EVENT = new RegExp(`^(add|delete) element (${SETS}) \\{ (.*) \\}\\s*$`);
 
-/** Parses one `nft monitor` line; undefined for anything but this set's elements. */
+/** Parses one `nft monitor` line; undefined for anything but the watched sets' elements. */
 export function parseMonitorLine(line: string): ElementEvent | undefined {
   const m = EVENT.exec(line.trim());
   if (!m) return undefined;
-  // "10.0.0.1, 10.0.0.2" or, in sets with timeouts, "10.0.0.1 timeout 10s expires 9s".
-  const ips = (m[2] ?? '').split(',').map((e) => e.trim().split(/\s+/)[0] ?? '').filter((e) => e !== '');
-  return { op: m[1] as 'add' | 'delete', ips };
+  // "10.0.0.1, 10.0.0.2"; with timeouts "10.0.0.1 timeout 10s expires 9s";
+  // concatenated keys "10.0.0.1 . tcp . 22 timeout 30s expires 30s": the address is the first word.
+  const ips = (m[3] ?? '').split(',').map((e) => e.trim().split(/\s+/)[0] ?? '').filter((e) => e !== '');
+  return { op: m[1] as 'add' | 'delete', set: m[2] as string, ips };
 }
 
 export class ElementWatch {

@@ -3,7 +3,7 @@
 // sampled throughout; CPU is counted from the flood's start until the daemon
 // is idle again, so work it deferred (a backlog) is not missed.
 import type { Lab } from '../test/e2e/lab.js';
-import type { RunningDaemon } from './daemons.js';
+import { grantSetOf, type RunningDaemon } from './daemons.js';
 import { runFlood, type FloodSpec } from './flood-source.js';
 import { awaitOpen, sendKnock, withLateOpens, type KnockResult, type KnockTools } from './knock-result.js';
 import { ticksPerSecond } from './procfs.js';
@@ -66,7 +66,7 @@ export async function measureFlood(lab: Lab, daemon: RunningDaemon, tools: Knock
       const sent = await sendKnock(tools);
       pending.push(
         awaitOpen(tools, sent, opts.windowMs).then(async (r) => {
-          if (r.opened) await lab.mustExec('server', deleteElementArgv(r.src));
+          if (r.opened) await lab.mustExec('server', deleteElementArgv(r.src, grantSetOf(daemon.kind)));
           return r;
         }),
       );

@@ -1,7 +1,7 @@
 // The kernel's timestamp of each knock's last packet, on the interface the
 // daemons capture from: tcpdump in the server namespace, nanosecond stamps,
 // a filter that passes only SYNs to the last sequence port (never the flood,
-// which aims at the first port).
+// which aims at the first port). It also counts what it dropped.
 import type { Lab, LabProcess } from '../test/e2e/lab.js';
 import type { WallClock } from './wall-clock.js';
 import { onTimedLines } from './timed-lines.js';
@@ -30,7 +30,10 @@ export class KnockCapture {
 
   static async start(lab: Lab, clock: WallClock, port: number): Promise<KnockCapture> {
     const filter = `tcp dst port ${port} and dst host ${lab.server.ip4} and tcp[tcpflags] & tcp-syn != 0`;
-    const argv = ['tcpdump', '-i', lab.server.iface, '-n', '-l', '--immediate-mode', '--time-stamp-precision=nano', '-tt', filter];
+    // A short snap length and a 16 MiB buffer: in immediate mode libpcap's
+    // ring has one slot per snap length, so the default (256 KiB a packet,
+    // 2 MiB) holds about 8 packets and a burst of knocks overflows it.
+    const argv = ['tcpdump', '-i', lab.server.iface, '-n', '-l', '--immediate-mode', '--time-stamp-precision=nano', '-tt', '-s', '128', '-B', '16384', filter];
     const proc = lab.spawn('server', argv, 'tcpdump');
     const capture = new KnockCapture(proc);
     const stdout = proc.child.stdout;
@@ -52,6 +55,11 @@ export class KnockCapture {
       if (hit || performance.now() > deadline) return hit;
       await new Promise((r) => setTimeout(r, 10));
     }
+  }
+
+  /** The first SYN from `src` stamped at or after `since` that tcpdump has printed so far. */
+  seenFrom(src: string, since: number): CapturedSyn | undefined {
+    return this.syns.find((s) => s.src === src && s.at >= since);
   }
 
   /** tcpdump's own count of packets it dropped, printed when it stops. */

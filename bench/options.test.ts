@@ -11,8 +11,21 @@ test('a full run writes the report with the default sizes', () => {
   assert.equal(o.floodSeconds, 20);
   assert.equal(o.profile, true);
   assert.equal(o.floodPps, 20_000);
-  assert.deepEqual(o.daemons, ['portcullis', 'knockd']);
+  assert.deepEqual(o.daemons, ['portcullis', 'portcullis-nft', 'knockd']);
   assert.equal(o.out, 'docs/benchmarks.md');
+  assert.equal(o.burstSources, 1000);
+  assert.equal(o.burstWindowMs, 20_000);
+});
+
+test('the burst: size, window, off', () => {
+  assert.equal(parse(['--burst', '200']).burstSources, 200);
+  assert.equal(parse([], { BENCH_BURST: '300' }).burstSources, 300);
+  assert.equal(parse(['--no-burst']).burstSources, 0);
+  assert.equal(parse(['--burst', '0']).burstSources, 0);
+  assert.equal(parse(['--quick']).burstWindowMs, 10_000);
+  assert.equal(parse(['--burst-window', '5000']).burstWindowMs, 5000);
+  assert.throws(() => parse(['--burst', '1001']), UsageError);
+  assert.throws(() => parse(['--burst-window', '10']), UsageError);
 });
 
 test('a quick run is shorter and writes nothing unless asked', () => {
@@ -31,6 +44,7 @@ test('flags win over the environment; --only filters daemons in a fixed order', 
   assert.equal(parse(['--knocks', '25'], { BENCH_KNOCKS: '30' }).latencyKnocks, 25);
   assert.equal(parse([], { BENCH_KNOCKS: '30' }).latencyKnocks, 30);
   assert.deepEqual(parse(['--only', 'knockd', '--only', 'portcullis']).daemons, ['portcullis', 'knockd']);
+  assert.deepEqual(parse(['--only', 'knockd', '--only', 'portcullis-nft']).daemons, ['portcullis-nft', 'knockd']);
   assert.deepEqual(parse([], { BENCH_ONLY: 'knockd' }).daemons, ['knockd']);
   assert.equal(parse(['--interval', 'u40']).floodInterval, 'u40');
   assert.equal(parse(['--no-write']).out, undefined);

@@ -1,4 +1,5 @@
 // Command-line and environment options of `npm run bench`.
+import { MAX_BURST } from './burst.js';
 import { DAEMONS, type DaemonKind } from './daemons.js';
 
 export interface BenchOptions {
@@ -14,6 +15,10 @@ export interface BenchOptions {
   readonly floodInterval: string | undefined;
   /** How long after a knock its element must appear. */
   readonly windowMs: number;
+  /** Distinct clients in the burst scenario; 0: no burst. */
+  readonly burstSources: number;
+  /** How long after the burst's first SYN grants are counted. */
+  readonly burstWindowMs: number;
   readonly daemons: readonly DaemonKind[];
   /** Where to write the markdown report; undefined: print only. */
   readonly out: string | undefined;
@@ -27,16 +32,26 @@ export interface BenchOptions {
   readonly extraArgs: { readonly portcullis: readonly string[]; readonly knockd: readonly string[] };
 }
 
+/** Both Portcullis variants get BENCH_PORTCULLIS_ARGS. */
+export function extraArgsFor(o: BenchOptions, kind: DaemonKind): readonly string[] {
+  return kind === 'knockd' ? o.extraArgs.knockd : o.extraArgs.portcullis;
+}
+
 export const USAGE = `usage: npm run bench -- [options]      (also: node dist/bench/run.js [options])
-  --quick               a short run (under a minute): fewer knocks, a 4 s flood, no profile;
-                        prints, writes nothing
+  --quick               a short run (about a minute): fewer knocks, a 4 s flood, a shorter
+                        burst window, no profile; prints, writes nothing
   --knocks N            latency knocks per daemon (default 40, quick 20)        env BENCH_KNOCKS
   --flood-knocks N      legitimate knocks during the flood (default 30, quick 10) env BENCH_FLOOD_KNOCKS
   --flood-seconds S     flood length (default 20, quick 4)                      env BENCH_FLOOD_SECONDS
   --rate PPS            flood rate to aim for (default 20000)                   env BENCH_RATE
   --interval uN         hping3 -i value, skipping calibration                   env BENCH_INTERVAL
   --window MS           how long a knock may take to open (default 2000)
-  --only NAME           portcullis or knockd (repeatable)                       env BENCH_ONLY=a,b
+  --burst N             distinct clients knocking at once, 1-${MAX_BURST} (default ${MAX_BURST})   env BENCH_BURST
+  --burst-window MS     how long the burst's grants are counted, from its first SYN
+                        (default 20000, quick 10000)                            env BENCH_BURST_WINDOW
+  --no-burst            skip the burst (same as --burst 0)
+  --only NAME           portcullis (start command), portcullis-nft (nftables backend)
+                        or knockd (repeatable)                                  env BENCH_ONLY=a,b
   --out FILE            write the report here (default docs/benchmarks.md for a full run)
   --no-write            print only
   --no-profile          skip the extra Portcullis flood under node --cpu-prof (a full run
@@ -44,7 +59,8 @@ export const USAGE = `usage: npm run bench -- [options]      (also: node dist/be
   --cpu-prof DIR        keep the .cpuprofile in DIR (also makes a quick run profile) env BENCH_CPU_PROF
   --keep-logs DIR       copy each daemon's output to DIR                        env BENCH_KEEP_LOGS
   BENCH_PORTCULLIS_ARGS, BENCH_KNOCKD_ARGS: extra daemon arguments (space-separated), for
-                        diagnosis only; the report lists them.
+                        diagnosis only (both Portcullis variants get the first); the report
+                        lists them.
   BENCH_QUICK=1 is the same as --quick.`;
 
 export class UsageError extends Error {}
@@ -80,8 +96,9 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv, de
   const quick = flag('--quick') || env.BENCH_QUICK === '1';
   const noWrite = flag('--no-write');
   const noProfile = flag('--no-profile');
+  const noBurst = flag('--no-burst');
   const only = [...values('--only'), ...(env.BENCH_ONLY ? env.BENCH_ONLY.split(',') : [])].map((s) => s.trim()).filter((s) => s !== '');
-  for (const d of only) if (!DAEMONS.includes(d as DaemonKind)) throw new UsageError(`--only: unknown daemon ${d} (portcullis, knockd)`);
+  for (const d of only) if (!DAEMONS.includes(d as DaemonKind)) throw new UsageError(`--only: unknown daemon ${d} (${DAEMONS.join(', ')})`);
   const interval = value('--interval', 'BENCH_INTERVAL');
   if (interval !== undefined && !/^u?\d+$/.test(interval)) throw new UsageError(`--interval: expected uN (microseconds) or N (seconds), not ${interval}`);
   const out = value('--out');
@@ -93,6 +110,8 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv, de
     floodPps: int('--rate', 'BENCH_RATE', 20_000, 100),
     floodInterval: interval,
     windowMs: int('--window', undefined, 2000, 100),
+    burstSources: int('--burst', 'BENCH_BURST', MAX_BURST, 0),
+    burstWindowMs: int('--burst-window', 'BENCH_BURST_WINDOW', quick ? 10_000 : 20_000, 1000),
     daemons: only.length > 0 ? DAEMONS.filter((d) => only.includes(d)) : DAEMONS,
     out: noWrite ? undefined : out ?? (quick ? undefined : defaultOut),
     profile: false,
@@ -100,7 +119,12 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv, de
     keepLogs: value('--keep-logs', 'BENCH_KEEP_LOGS') || undefined,
     extraArgs: { portcullis: words(env.BENCH_PORTCULLIS_ARGS), knockd: words(env.BENCH_KNOCKD_ARGS) },
   };
-  options = { ...options, profile: !noProfile && (options.cpuProfileDir !== undefined || !quick) };
+  if (options.burstSources > MAX_BURST) throw new UsageError(`--burst must be at most ${MAX_BURST}, not ${options.burstSources}`);
+  options = {
+    ...options,
+    profile: !noProfile && (options.cpuProfileDir !== undefined || !quick),
+    ...(noBurst ? { burstSources: 0 } : {}),
+  };
   if (args.length > 0) throw new UsageError(`unknown argument: ${args.join(' ')}`);
   return options;
 }

@@ -2,16 +2,32 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseMonitorLine } from './element-watch.js';
 import { parseTcpdumpLine } from './knock-capture.js';
-import { parseNetDev, parseRssKb, parseStat } from './procfs.js';
+import { parseNetDev, parseRssKb, parseSnmpTcp, parseStat } from './procfs.js';
 import { describeCpu, parseCpuModel } from './machine.js';
 import { countLogLines } from './results.js';
 
-test('nft monitor lines: this set only, one or more addresses', () => {
-  assert.deepEqual(parseMonitorLine('add element inet bench allowed { 10.1.2.3 }'), { op: 'add', ips: ['10.1.2.3'] });
-  assert.deepEqual(parseMonitorLine('delete element inet bench allowed { 10.1.2.3, 10.1.2.4 }'), { op: 'delete', ips: ['10.1.2.3', '10.1.2.4'] });
-  assert.deepEqual(parseMonitorLine('add element inet bench allowed { 10.1.2.3 timeout 10s expires 9s998ms }'), { op: 'add', ips: ['10.1.2.3'] });
+test('nft monitor lines: the bench set, one or more addresses', () => {
+  const bench = 'inet bench allowed';
+  assert.deepEqual(parseMonitorLine('add element inet bench allowed { 10.1.2.3 }'), { op: 'add', set: bench, ips: ['10.1.2.3'] });
+  assert.deepEqual(parseMonitorLine('delete element inet bench allowed { 10.1.2.3, 10.1.2.4 }'), { op: 'delete', set: bench, ips: ['10.1.2.3', '10.1.2.4'] });
+  assert.deepEqual(parseMonitorLine('add element inet bench allowed { 10.1.2.3 timeout 10s expires 9s998ms }'), { op: 'add', set: bench, ips: ['10.1.2.3'] });
   assert.equal(parseMonitorLine('add element inet lab allowed4 { 10.1.2.3 }'), undefined);
   assert.equal(parseMonitorLine('# new generation 4 by process 27570 (nft)'), undefined);
+});
+
+test('nft monitor lines: the nftables backend\'s grants4, the address is the first word of the key', () => {
+  const grants = 'inet portcullis grants4';
+  assert.deepEqual(parseMonitorLine('add element inet portcullis grants4 { 10.1.2.3 . tcp . 22 timeout 30s expires 30s }'), { op: 'add', set: grants, ips: ['10.1.2.3'] });
+  assert.deepEqual(parseMonitorLine('add element inet portcullis grants4 { 10.1.2.3 . tcp . 22 timeout 1s expires 1s }'), { op: 'add', set: grants, ips: ['10.1.2.3'] });
+  assert.deepEqual(parseMonitorLine('delete element inet portcullis grants4 { 10.1.2.3 . tcp . 22 timeout 30s expires 29s684ms }'), { op: 'delete', set: grants, ips: ['10.1.2.3'] });
+  assert.deepEqual(
+    parseMonitorLine('add element inet portcullis grants4 { 10.1.2.3 . tcp . 22 timeout 30s expires 30s, 10.1.2.4 . udp . 1194 timeout 30s expires 30s }'),
+    { op: 'add', set: grants, ips: ['10.1.2.3', '10.1.2.4'] },
+  );
+  // Other sets of the backend's table are not grants of this door.
+  assert.equal(parseMonitorLine('add element inet portcullis protected { tcp . 22 }'), undefined);
+  assert.equal(parseMonitorLine('add element inet portcullis grants6 { fd00::5 . tcp . 22 timeout 30s expires 30s }'), undefined);
+  assert.equal(parseMonitorLine('add element inet portcullisXgrants4 { 10.1.2.3 . tcp . 22 }'), undefined);
 });
 
 test('tcpdump lines give the kernel timestamp with nanoseconds', () => {
@@ -38,6 +54,22 @@ test('/proc parsers: stat with a tricky command name, status, net/dev', () => {
   ].join('\n');
   assert.deepEqual(parseNetDev(netdev, 'lan0'), { rxPackets: 200022, rxDropped: 7, txPackets: 60 });
   assert.equal(parseNetDev(netdev, 'eth0'), undefined);
+});
+
+test('/proc/net/snmp: the Tcp counters by name', () => {
+  const snmp = [
+    'Ip: Forwarding DefaultTTL InReceives',
+    'Ip: 2 64 3015',
+    'Tcp: RtoAlgorithm RtoMin RtoMax MaxConn ActiveOpens PassiveOpens AttemptFails EstabResets CurrEstab InSegs OutSegs RetransSegs InErrs OutRsts InCsumErrors',
+    'Tcp: 1 200 120000 -1 0 0 0 0 0 3000 3000 0 0 3000 0',
+    'Udp: InDatagrams NoPorts',
+    'Udp: 0 0',
+  ].join('\n');
+  const tcp = parseSnmpTcp(snmp);
+  assert.equal(tcp.InSegs, 3000);
+  assert.equal(tcp.OutRsts, 3000);
+  assert.equal(tcp.MaxConn, -1);
+  assert.equal(parseSnmpTcp('').OutRsts, undefined);
 });
 
 test('the CPU model comes from /proc/cpuinfo', () => {

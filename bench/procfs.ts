@@ -69,3 +69,18 @@ export function ticksPerSecond(): number {
   }
   return clockTicks;
 }
+
+/** The `Tcp:` counters of /proc/net/snmp (a header line of names, then a line of values). */
+export function parseSnmpTcp(text: string): Record<string, number> {
+  const lines = text.split('\n').filter((l) => l.startsWith('Tcp:'));
+  const names = (lines[0] ?? '').split(/\s+/).slice(1);
+  const values = (lines[1] ?? '').split(/\s+/).slice(1).map(Number);
+  const out: Record<string, number> = {};
+  names.forEach((n, i) => (out[n] = values[i] ?? NaN));
+  return out;
+}
+
+/** TCP counters of the namespace process `pid` lives in. */
+export function readSnmpTcp(pid: number): Record<string, number> {
+  return parseSnmpTcp(readFileSync(`/proc/${pid}/net/snmp`, 'utf8'));
+}

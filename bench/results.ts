@@ -1,4 +1,5 @@
 // What a bench run produced: the data the report is rendered from.
+import type { BurstRun } from './burst.js';
 import type { DaemonKind } from './daemons.js';
 import type { FloodRun } from './flood.js';
 import type { Calibration } from './flood-source.js';
@@ -22,6 +23,7 @@ export interface DaemonResult {
   readonly latency?: readonly KnockResult[];
   readonly flood?: FloodRun;
   readonly floodLog?: LogCounts;
+  readonly burst?: BurstRun;
 }
 
 export interface BenchReport {
@@ -38,6 +40,8 @@ export interface BenchReport {
   readonly results: readonly DaemonResult[];
   /** The start command alone, ms from the shell's start to the element (see command-floor.ts). */
   readonly commandFloor?: readonly number[];
+  /** One element written to an already running `nft -i`, ms to the monitor line (see command-floor.ts). */
+  readonly channelFloor?: readonly number[];
   readonly profile?: ProfileSummary;
 }
 

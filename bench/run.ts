@@ -1,17 +1,20 @@
-// `npm run bench`: Portcullis and Debian's knockd side by side in one lab.
-// Scenario 1 measures knock-to-open latency, scenario 2 a spoofed-source SYN
-// flood with a legitimate client knocking through it. Prints a summary and
-// writes docs/benchmarks.md (see options.ts for shorter runs).
+// `npm run bench`: Portcullis (with a start command, and with its nftables
+// backend) and Debian's knockd side by side in one lab. Scenario 1 measures
+// knock-to-open latency, scenario 2 a spoofed-source SYN flood with a
+// legitimate client knocking through it, scenario 3 a burst of distinct
+// clients knocking at once. Prints a summary and writes docs/benchmarks.md
+// (see options.ts for shorter runs).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { labSkipReason, REPO_ROOT } from '../test/e2e/lab.js';
 import type { ProfileSummary } from './cpu-profile.js';
-import type { DaemonKind } from './daemons.js';
+import type { BurstRun } from './burst.js';
+import { FLOOD_DAEMONS, type DaemonKind } from './daemons.js';
 import type { FloodRun } from './flood.js';
 import { calibrateFlood, type Calibration, type FloodSpec } from './flood-source.js';
-import { measureCommandFloor } from './command-floor.js';
-import { floodScenario, latencyScenario, profileScenario, progress } from './scenarios.js';
+import { measureChannelFloor, measureCommandFloor } from './command-floor.js';
+import { burstScenario, floodScenario, latencyScenario, profileScenario, progress } from './scenarios.js';
 import { describeMachine } from './machine.js';
 import { parseOptions, USAGE, UsageError, type BenchOptions } from './options.js';
 import { renderConsole, renderMarkdown } from './report.js';
@@ -48,28 +51,34 @@ export async function main(argv: readonly string[]): Promise<number> {
   const t0 = performance.now();
   const machine = describeMachine();
   progress(`machine: ${machine.cpu}, ${machine.cores} cores, load ${machine.loadAtStart.toFixed(2)}`);
-  const scene = await buildScene();
-  const results = new Map<DaemonKind, { latency?: KnockResult[]; flood?: FloodRun; floodLog?: LogCounts }>();
+  const scene = await buildScene(options.burstSources);
+  const results = new Map<DaemonKind, { latency?: KnockResult[]; flood?: FloodRun; floodLog?: LogCounts; burst?: BurstRun }>();
   for (const kind of options.daemons) results.set(kind, {});
   let calibration: Calibration | undefined;
   let interval = options.floodInterval;
   let profile: ProfileSummary | undefined;
   let commandFloor: number[] | undefined;
+  let channelFloor: number[] | undefined;
   try {
     commandFloor = await measureCommandFloor(scene.lab, scene.tools.watch, scene.probeIp, 20);
     progress(`the start command alone: p50 ${ms(summarize(commandFloor).p50)}`);
+    if (options.daemons.includes('portcullis-nft')) {
+      channelFloor = await measureChannelFloor(scene.lab, scene.tools.watch, scene.tools.clock, scene.probeIp, 20);
+      progress(`one element through a running nft -i: p50 ${ms(summarize(channelFloor).p50)}`);
+    }
     for (const kind of options.daemons) {
       const r = results.get(kind) ?? {};
       r.latency = await latencyScenario(scene, kind, options);
     }
-    if (interval === undefined) {
+    const flooded = options.daemons.filter((d) => FLOOD_DAEMONS.includes(d));
+    if (interval === undefined && flooded.length > 0) {
       progress(`calibrating hping3 for ${options.floodPps} packets/s`);
       calibration = await calibrateFlood(scene.lab, anchorPid(scene), options.floodPps, SEQUENCE[0]);
       interval = calibration.interval;
       progress(`  -i ${interval}: ${Math.round(calibration.pps)} packets/s`);
     }
-    const spec: FloodSpec = { interval, count: options.floodPps * options.floodSeconds, port: SEQUENCE[0] };
-    for (const kind of options.daemons) {
+    const spec: FloodSpec = { interval: interval ?? 'u40', count: options.floodPps * options.floodSeconds, port: SEQUENCE[0] };
+    for (const kind of flooded) {
       const r = results.get(kind) ?? {};
       const { flood, log } = await floodScenario(scene, kind, options, spec);
       r.flood = flood;
@@ -80,6 +89,12 @@ export async function main(argv: readonly string[]): Promise<number> {
       const dir = options.cpuProfileDir ? resolve(options.cpuProfileDir) : join(scene.lab.tmp, 'cpu-prof');
       profile = await profileScenario(scene, options, spec, dir);
       if (profile && !options.cpuProfileDir) profile = { ...profile, file: 'not kept; --cpu-prof DIR keeps it' };
+    }
+    if (options.burstSources > 0) {
+      for (const kind of options.daemons) {
+        const r = results.get(kind) ?? {};
+        r.burst = await burstScenario(scene, kind, options);
+      }
     }
   } finally {
     await scene.close();
@@ -96,6 +111,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     ...(interval ? { floodInterval: interval } : {}),
     results: [...results].map(([kind, r]): DaemonResult => ({ kind, ...r })),
     ...(commandFloor ? { commandFloor } : {}),
+    ...(channelFloor ? { channelFloor } : {}),
     ...(profile ? { profile } : {}),
   };
   console.log(renderConsole(report));

@@ -1,28 +1,31 @@
 // The result tables, as rows of strings, shared by the console and markdown
-// renderers: one column per daemon and a Portcullis/knockd ratio.
-import type { DaemonKind } from './daemons.js';
+// renderers: one column per daemon that ran the scenario, and a ratio to
+// knockd for each Portcullis variant.
+import { summarizeBurst, type BurstRun } from './burst.js';
+import { DAEMON_NAMES, isPortcullis, type DaemonKind } from './daemons.js';
 import type { FloodRun } from './flood.js';
 import { int, mb, ms, pct, secs, times } from './format.js';
 import type { KnockResult } from './knock-result.js';
 import type { BenchReport, DaemonResult } from './results.js';
-import { ratio, summarize } from './stats.js';
-
-const NAMES: Record<DaemonKind, string> = { portcullis: 'Portcullis', knockd: 'knockd' };
+import { percentile, ratio, summarize } from './stats.js';
 
 type Cell = { text: string; value?: number };
 type Metric = (r: DaemonResult) => Cell | undefined;
 
-function rows(report: BenchReport, metrics: ReadonlyArray<[string, Metric, boolean?]>): string[][] {
-  const kinds = report.results.map((r) => r.kind);
-  const withRatio = kinds.includes('portcullis') && kinds.includes('knockd');
-  const head = ['', ...kinds.map((k) => NAMES[k]), ...(withRatio ? ['Portcullis/knockd'] : [])];
+const RATIO_NAMES: Record<DaemonKind, string> = { portcullis: 'command', 'portcullis-nft': 'nftables', knockd: 'knockd' };
+
+function rows(report: BenchReport, has: (r: DaemonResult) => boolean, metrics: ReadonlyArray<[string, Metric, boolean?]>): string[][] {
+  const results = report.results.filter(has);
+  const kinds = results.map((r) => r.kind);
+  const knockd = kinds.indexOf('knockd');
+  const variants = knockd < 0 ? [] : kinds.filter(isPortcullis);
+  const ratioHead = (k: DaemonKind) => `${variants.length > 1 ? RATIO_NAMES[k] : 'Portcullis'}/knockd`;
+  const head = ['', ...kinds.map((k) => DAEMON_NAMES[k]), ...variants.map(ratioHead)];
   const body = metrics.map(([label, metric, ratioWanted]) => {
-    const cells = report.results.map((r) => metric(r));
+    const cells = results.map((r) => metric(r));
     const row = [label, ...cells.map((c) => c?.text ?? '–')];
-    if (withRatio) {
-      const p = cells[kinds.indexOf('portcullis')]?.value;
-      const k = cells[kinds.indexOf('knockd')]?.value;
-      row.push(ratioWanted ? times(ratio(p, k)) : '');
+    for (const v of variants) {
+      row.push(ratioWanted ? times(ratio(cells[kinds.indexOf(v)]?.value, cells[knockd]?.value)) : '');
     }
     return row;
   });
@@ -46,7 +49,7 @@ function stat(knocks: readonly KnockResult[] | undefined, which: 'p50' | 'p90' |
 
 export function latencyRows(report: BenchReport): string[][] {
   const l = (r: DaemonResult) => r.latency;
-  return rows(report, [
+  return rows(report, (r) => r.latency !== undefined, [
     ['knocks opened within the window', (r) => (l(r) ? { text: `${opened(l(r) ?? [])}/${l(r)?.length}` } : undefined)],
     ['latency p50', (r) => stat(l(r), 'p50'), true],
     ['latency p90', (r) => stat(l(r), 'p90'), true],
@@ -62,7 +65,7 @@ export function floodRows(report: BenchReport): string[][] {
     const x = f(r);
     return x ? fn(x, r) : undefined;
   };
-  return rows(report, [
+  return rows(report, (r) => r.flood !== undefined, [
     ['flood packets at the server', on((x) => ({ text: int(x.offered.packets), value: x.offered.packets }))],
     ['flood rate (measured)', on((x) => ({ text: `${int(x.offered.pps)} pkt/s over ${secs(x.offered.seconds, 1)}`, value: x.offered.pps }))],
     ['legitimate knocks (sent while flooding)', on((x) => ({ text: `${x.knocks.length} (${x.knocksDuringFlood})` }))],
@@ -94,14 +97,61 @@ export function floodRows(report: BenchReport): string[][] {
   ]);
 }
 
+export function burstRows(report: BenchReport): string[][] {
+  const on = (fn: (x: BurstRun) => Cell): Metric => (r) => (r.burst ? fn(r.burst) : undefined);
+  const sum = (x: BurstRun) => summarizeBurst(x);
+  return rows(report, (r) => r.burst !== undefined, [
+    ['grants opened within the window', on((x) => {
+      const s = sum(x);
+      return { text: `${int(s.opened)}/${int(s.sources)} (${pct(s.opened, s.sources)})`, value: s.opened };
+    }), true],
+    ['time from the first SYN to the last grant', on((x) => ({ text: ms(sum(x).timeToLastMs), value: sum(x).timeToLastMs })), true],
+    ['grants per second (opened ÷ time to the last)', on((x) => ({ text: `${int(sum(x).perSecond)}/s`, value: sum(x).perSecond })), true],
+    ['per grant, from the first SYN: p50', on((x) => ({ text: ms(sum(x).p50), value: sum(x).p50 })), true],
+    ['per grant, from the first SYN: p90', on((x) => ({ text: ms(sum(x).p90), value: sum(x).p90 })), true],
+    ['per grant, from its own last knock packet: p50', on((x) => {
+      const v = percentile(x.fromLastPacketMs, 50);
+      return { text: ms(v), value: v };
+    }), true],
+    ['the client sent its SYNs in', on((x) => ({ text: `${ms(x.sendMs)} (${int(x.client.connects)} SYNs)` }))],
+    ['SYNs the server\'s TCP stack answered (RST)', on((x) => ({ text: `${int(x.serverRsts)}/${int(x.client.connects)}` }))],
+    ['last knock packets seen by tcpdump at the server', on((x) => ({ text: `${int(x.lastPacketsSeen)}/${int(x.sources)}` }))],
+    ['no grant, yet the last knock packet reached the server', on((x) => ({ text: int(x.missedButArrived) }))],
+    ['the burst\'s elements in the set at the end', on((x) => ({ text: int(x.inSetAtEnd) }))],
+  ]);
+}
+
 export interface TargetCheck {
   readonly target: string;
   readonly measured: string;
   readonly met: boolean;
 }
 
-/** The flood targets from the issue, when both daemons ran the flood. */
+/** The nftables backend's median knock-to-open latency must be at most this share of knockd's. */
+export const NFT_LATENCY_FACTOR = 5;
+
+/** The targets from the issues, for the scenarios that ran. */
 export function targetChecks(report: BenchReport): TargetCheck[] {
+  return [...latencyTargets(report), ...floodTargets(report)];
+}
+
+function p50Of(knocks: readonly KnockResult[] | undefined): number {
+  return summarize(latencies(knocks, (k) => k.latencyMs)).p50;
+}
+
+function latencyTargets(report: BenchReport): TargetCheck[] {
+  const nft = report.results.find((r) => r.kind === 'portcullis-nft')?.latency;
+  const k = report.results.find((r) => r.kind === 'knockd')?.latency;
+  if (!nft || !k) return [];
+  const [a, b] = [p50Of(nft), p50Of(k)];
+  return [{
+    target: `nftables backend p50 at least ${NFT_LATENCY_FACTOR}× lower than knockd's (knockd running nft add element as its command)`,
+    measured: `${ms(a)} vs ${ms(b)} (${Number.isFinite(a) && a > 0 ? `${(b / a).toFixed(1)}× lower` : '–'})`,
+    met: Number.isFinite(a) && Number.isFinite(b) && a <= b / NFT_LATENCY_FACTOR,
+  }];
+}
+
+function floodTargets(report: BenchReport): TargetCheck[] {
   const p = report.results.find((r) => r.kind === 'portcullis')?.flood;
   const k = report.results.find((r) => r.kind === 'knockd')?.flood;
   if (!p) return [];
