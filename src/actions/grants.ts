@@ -221,7 +221,7 @@ export class CommandGrants {
   async idle(): Promise<void> {
     while (this.inFlight.size > 0 || this.stateFile.pending) {
       await Promise.all([...this.inFlight]);
-      await Promise.resolve();
+      await this.stateFile.settled();
     }
   }
 

@@ -78,3 +78,27 @@ export function lastValue(p: Parsed, name: string): string | undefined {
   const list = p.values.get(name);
   return list?.[list.length - 1];
 }
+
+/**
+ * A subcommand's options, with -h/--help added and no positional arguments
+ * allowed; or its exit status when parsing already finished it: 1 after a
+ * usage error (message and `usage` on stderr), 0 after --help (`usage` on stdout).
+ */
+export function parseCommandArgs(command: string, usage: string, argv: readonly string[], specs: readonly OptionSpec[]): Parsed | number {
+  let args: Parsed;
+  try {
+    args = parseArgs(argv, [...specs, { long: 'help', short: 'h' }]);
+    if (args.positional.length > 0) throw new UsageError(`unexpected argument '${args.positional[0]}'`);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      console.error(`portcullis ${command}: ${err.message}\n${usage}`);
+      return 1;
+    }
+    throw err;
+  }
+  if (args.flags.has('help')) {
+    console.log(usage);
+    return 0;
+  }
+  return args;
+}

@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { ConfigErrors } from '../config/errors.js';
 import type { Config } from '../config/model.js';
 import { parseConfig } from '../config/parse.js';
+import { lastValue, type Parsed } from './args.js';
 
 export type Loaded = { ok: true; config: Config } | { ok: false; messages: string[] };
 
@@ -28,4 +29,21 @@ export function loadConfigFile(path: string): Loaded {
     if (err instanceof ConfigErrors) return { ok: false, messages: err.errors.map((e) => e.message) };
     throw err;
   }
+}
+
+/** The config file -c/--config names, resolved; /etc/knockd.conf if none. */
+export function configPathArg(args: Parsed): string {
+  return resolve(lastValue(args, 'config') ?? '/etc/knockd.conf');
+}
+
+/**
+ * The config at `path`; or undefined when it cannot be read or is not valid,
+ * after each error and a summary line went to `err` (default stderr).
+ */
+export function loadConfigOrReport(path: string, err: (line: string) => void = (line) => console.error(line)): Config | undefined {
+  const loaded = loadConfigFile(path);
+  if (loaded.ok) return loaded.config;
+  for (const m of loaded.messages) err(m);
+  err(`${path}: ${loaded.messages.length} error(s); the file is not valid`);
+  return undefined;
 }

@@ -1,12 +1,12 @@
 // portcullis doctor -c FILE [-i IF] [--json]: checks what most failed knocking
 // setups get wrong (interface, capture permission, firewall backend, rules
 // that shadow or bypass Portcullis's, file permissions) and says how to fix it.
-import { resolve } from 'node:path';
 import { ExecToolRunner } from '../firewall/tool.js';
 import { exitStatus, formatFindings } from '../doctor/findings.js';
 import { runDoctor } from '../doctor/run.js';
 import { systemEnv } from '../doctor/system-env.js';
-import { parseArgs, lastValue, UsageError } from './args.js';
+import { lastValue, parseCommandArgs } from './args.js';
+import { configPathArg } from './config-file.js';
 
 const USAGE = `usage: portcullis doctor [-c FILE] [-i IF] [--state-dir DIR] [--control-socket PATH] [--json]
   Checks this host for what stops knocks from working: the config, the capture
@@ -22,32 +22,18 @@ const USAGE = `usage: portcullis doctor [-c FILE] [-i IF] [--state-dir DIR] [--c
   Exits 0 when nothing is broken (warnings allowed), 1 when something is.`;
 
 export async function run(argv: string[]): Promise<number> {
-  let args;
-  try {
-    args = parseArgs(argv, [
-      { long: 'config', short: 'c', value: true },
-      { long: 'interface', short: 'i', value: true, repeat: true },
-      { long: 'state-dir', value: true },
-      { long: 'control-socket', value: true },
-      { long: 'json' },
-      { long: 'help', short: 'h' },
-    ]);
-    if (args.positional.length > 0) throw new UsageError(`unexpected argument '${args.positional[0]}'`);
-  } catch (err) {
-    if (err instanceof UsageError) {
-      console.error(`portcullis doctor: ${err.message}\n${USAGE}`);
-      return 1;
-    }
-    throw err;
-  }
-  if (args.flags.has('help')) {
-    console.log(USAGE);
-    return 0;
-  }
+  const args = parseCommandArgs('doctor', USAGE, argv, [
+    { long: 'config', short: 'c', value: true },
+    { long: 'interface', short: 'i', value: true, repeat: true },
+    { long: 'state-dir', value: true },
+    { long: 'control-socket', value: true },
+    { long: 'json' },
+  ]);
+  if (typeof args === 'number') return args;
   const stateDir = lastValue(args, 'state-dir');
   const controlSocket = lastValue(args, 'control-socket');
   const findings = await runDoctor({
-    configPath: resolve(lastValue(args, 'config') ?? '/etc/knockd.conf'),
+    configPath: configPathArg(args),
     interfaces: args.values.get('interface') ?? [],
     ...(stateDir !== undefined && { stateDir }),
     ...(controlSocket !== undefined && { controlSocket }),

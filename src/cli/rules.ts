@@ -1,12 +1,11 @@
 // portcullis rules -c FILE --target iptables|ip6tables|nftables: print the
 // config's doors as kernel rules (src/rules/), for hosts that want no daemon
 // in the packet path. Prints only; loading the rules is the administrator's step.
-import { resolve } from 'node:path';
 import { iptablesRules } from '../rules/iptables-recent.js';
 import { planRules, RulesRefused } from '../rules/model.js';
 import { nftRules } from '../rules/nft-sets.js';
 import { parseArgs, lastValue, UsageError } from './args.js';
-import { loadConfigFile } from './config-file.js';
+import { configPathArg, loadConfigOrReport } from './config-file.js';
 
 export const USAGE = `usage: portcullis rules [-c FILE] --target iptables|ip6tables|nftables [--door NAME]...
   Prints a ruleset that runs the doors of FILE (default /etc/knockd.conf) in the
@@ -53,16 +52,12 @@ export async function run(argv: string[], io: RulesOutput = STDIO): Promise<numb
     }
     throw err;
   }
-  const path = resolve(lastValue(args, 'config') ?? '/etc/knockd.conf');
-  const loaded = loadConfigFile(path);
-  if (!loaded.ok) {
-    for (const m of loaded.messages) io.err(m);
-    io.err(`${path}: ${loaded.messages.length} error(s); the file is not valid`);
-    return 1;
-  }
+  const path = configPathArg(args);
+  const config = loadConfigOrReport(path, (line) => io.err(line));
+  if (!config) return 1;
   let plan;
   try {
-    plan = planRules(loaded.config, args.values.get('door'));
+    plan = planRules(config, args.values.get('door'));
   } catch (err) {
     if (!(err instanceof RulesRefused)) throw err;
     for (const m of err.problems) io.err(m);

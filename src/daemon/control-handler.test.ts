@@ -2,19 +2,11 @@
 // double → Daemon → CommandGrants with a recording runner.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { CommandGrants } from '../actions/grants.js';
-import { RecordingRunner } from '../actions/recording-runner.js';
-import { MemoryCaptureSource } from '../capture/memory.js';
-import type { Config, Door } from '../config/model.js';
+import type { Door } from '../config/model.js';
 import type { GrantControl, ReloadOutcome } from '../control/types.js';
-import { door, options, SERVER, tcp } from '../door/testing.js';
-import { MemoryLogger } from '../log/memory-logger.js';
-import { MemoryFileStore } from '../state/atomic-file.js';
-import { ManualClock } from '../util/clock.js';
+import { door, options, tcp } from '../door/testing.js';
 import { buildStatus, daemonControlHandler, firewallGrantControl, grantHolders } from './control-handler.js';
-import { Daemon } from './daemon.js';
-import { StaticHostView } from './host.js';
-import { oneTimeAdvancer } from './one-time.js';
+import { daemonPipeline } from './testing.js';
 
 const A = '192.0.2.10';
 const B = '192.0.2.11';
@@ -22,25 +14,10 @@ const B = '192.0.2.11';
 const withCommands = (d: Door): Door => ({ ...d, startCommand: 'open %IP%', stopCommand: 'close %IP%', cmdTimeoutMs: 30_000 });
 
 function scene(doors: Door[], extra: GrantControl[] = []) {
-  const clock = new ManualClock();
-  const log = new MemoryLogger(clock);
-  const capture = new MemoryCaptureSource();
-  const runner = new RecordingRunner();
-  const files = new MemoryFileStore();
-  const host = new StaticHostView({ v4: [SERVER], v6: [] }, { tcp: [22], udp: [], ephemeral: { from: 32768, to: 60999 } });
-  const grants = new CommandGrants({ runner, clock, store: files, statePath: '/state/grants.json', log });
-  const config: Config = { file: '/etc/knockd.conf', options: options(), doors };
-  const daemon = new Daemon(config, { interfaces: ['eth0'], ipv4Only: false }, {
-    capture, actions: grants, host, clock, log, refreshMs: 1000,
-    buildFilter: () => 'filter', advanceOneTime: oneTimeAdvancer(files, log),
-  });
+  const t = daemonPipeline(doors);
   let outcome: ReloadOutcome = { ok: true, doors: doors.length };
-  const handler = daemonControlHandler({ daemon, grants: [grants, ...extra], reload: () => outcome, configPath: '/etc/knockd.conf', clock, log });
-  const knock = async (src: string, ...ports: number[]) => {
-    for (const p of ports) capture.inject('any', tcp(src, p));
-    await grants.idle();
-  };
-  return { clock, log, capture, runner, grants, daemon, handler, knock, setReload: (o: ReloadOutcome) => { outcome = o; } };
+  const handler = daemonControlHandler({ daemon: t.daemon, grants: [t.grants, ...extra], reload: () => outcome, configPath: '/etc/knockd.conf', clock: t.clock, log: t.log });
+  return { ...t, handler, setReload: (o: ReloadOutcome) => { outcome = o; } };
 }
 
 describe('daemonControlHandler', () => {

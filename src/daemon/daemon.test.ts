@@ -2,39 +2,18 @@
 // CommandGrants with a recording runner and an in-memory state file.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { CommandGrants } from '../actions/grants.js';
-import { RecordingRunner } from '../actions/recording-runner.js';
-import { MemoryCaptureSource } from '../capture/memory.js';
-import type { Config, Door } from '../config/model.js';
-import { door, options, SERVER, tcp } from '../door/testing.js';
-import { MemoryLogger } from '../log/memory-logger.js';
-import { MemoryFileStore } from '../state/atomic-file.js';
-import { ManualClock } from '../util/clock.js';
-import { Daemon } from './daemon.js';
-import { StaticHostView } from './host.js';
-import { oneTimeAdvancer } from './one-time.js';
+import type { Door } from '../config/model.js';
+import { door, options, tcp } from '../door/testing.js';
+import { daemonPipeline } from './testing.js';
 
 const CLIENT = '192.0.2.10';
 
 function lab(doors: Door[], opts = options(), interfaces = ['eth0']) {
-  const clock = new ManualClock();
-  const log = new MemoryLogger(clock);
-  const capture = new MemoryCaptureSource();
-  const runner = new RecordingRunner();
-  const files = new MemoryFileStore();
-  const host = new StaticHostView({ v4: [SERVER], v6: [] }, { tcp: [22], udp: [], ephemeral: { from: 32768, to: 60999 } });
-  const grants = new CommandGrants({ runner, clock, store: files, statePath: '/state/grants.json', log });
-  const config: Config = { file: '/etc/knockd.conf', options: opts, doors };
-  const daemon = new Daemon(config, { interfaces, ipv4Only: false }, {
-    capture, actions: grants, host, clock, log, refreshMs: 1000,
+  const t = daemonPipeline(doors, {
+    options: opts, interfaces,
     buildFilter: (c, a, p) => `doors=${c.doors.map((d) => d.name).join('+')} addrs=${a.v4.join('+')} tcp=${p.tcp.join('+')}`,
-    advanceOneTime: oneTimeAdvancer(files, log),
   });
-  const knock = async (...ports: number[]) => {
-    for (const p of ports) capture.inject('any', tcp(CLIENT, p));
-    await grants.idle();
-  };
-  return { clock, log, capture, runner, files, host, grants, daemon, knock };
+  return { ...t, knock: (...ports: number[]) => t.knock(CLIENT, ...ports) };
 }
 
 const withCommands = (d: Door): Door => ({ ...d, startCommand: 'open %IP%', stopCommand: 'close %IP%', cmdTimeoutMs: 5000 });

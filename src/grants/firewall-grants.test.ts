@@ -186,3 +186,16 @@ test('a burst of knocks becomes one firewall batch', async () => {
   assert.ok(calls <= 2, `${calls} backend calls for 200 knocks`);
   assert.equal(s.firewall.log.length - before, 400);
 });
+
+test('idle() waits for a state file write that completes on a later turn of the event loop (no microtask spin)', { timeout: 5000 }, async () => {
+  const store = new MemoryFileStore();
+  store.writeAtomicAsync = (path: string, data: string) => new Promise((resolve) => setTimeout(() => { store.writeAtomic(path, data); resolve(); }, 5));
+  const s = setup({ store });
+  await s.grants.restore([ssh]);
+  s.grants.open(ssh, A, 4);
+  await s.grants.idle();
+  assert.deepEqual(s.recorded().map((g) => g.address), [A]);
+  s.grants.revoke(A);
+  await s.grants.idle();
+  assert.deepEqual(s.recorded(), []);
+});

@@ -159,7 +159,7 @@ export class FirewallGrants {
     while (this.inFlight.size > 0 || this.stateFile.pending) {
       await Promise.all([...this.inFlight]);
       await this.queue.idle();
-      await Promise.resolve();
+      await this.stateFile.settled();
     }
   }
 

@@ -1,39 +1,10 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseConfig } from '../config/parse.js';
 import { iptablesRules } from './iptables-recent.js';
-import { planRules, type DoorPlan, type RulesPlan } from './model.js';
+import type { DoorPlan, RulesPlan } from './model.js';
+import { linesFrom, plan } from './testing.js';
 
-const FILE = '/etc/knockd.conf';
-// A classic three-step door with gaps, a same-port door (IPv4 only, repeats
-// ignored, cooldown, revokes the first) and a one-step UDP door for an IPv6 Target.
-const CONFIG = [
-  '[openSSH]',
-  'sequence = 7000,8000:udp,9000',
-  'seq_timeout = 10',
-  'tcpflags = syn',
-  'open = tcp/22',
-  'knock_min_gap = 1',
-  'knock_max_gap = 5',
-  '',
-  '[ssh22]',
-  'sequence = 22,22',
-  'open = tcp/22',
-  'open_timeout = 60',
-  'knock_max_gap = 4',
-  'allow = 192.0.2.0/24',
-  'allow_duplicates = yes',
-  'cooldown = 5',
-  'revokes = openSSH',
-  '',
-  '[vpn]',
-  'sequence = 5555:udp',
-  'open = udp/1194',
-  'target = 2001:db8::1',
-].join('\n');
-
-const plan = (text = CONFIG) => planRules(parseConfig(text, FILE, { readFile: () => undefined }));
-const body = (script: string) => script.slice(script.indexOf('*filter\n')).trimEnd().split('\n');
+const body = (script: string) => linesFrom(script, '*filter\n');
 
 describe('iptables-restore input with recent lists', () => {
   it('golden: chains, lists, timing and resets for IPv4', () => {

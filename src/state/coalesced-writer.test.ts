@@ -53,3 +53,23 @@ test('failures are logged once per run of failures and queued work still runs', 
   await settle();
   assert.equal(log.messages('error').length, 2, 'a new run of failures is reported again');
 });
+
+test('writes off the event loop: changes during a write go into the next one, and settled() waits for the disk', async () => {
+  const store = new MemoryFileStore();
+  const written: string[] = [];
+  // A write that completes on a later turn of the event loop, like fs on the thread pool.
+  store.writeAtomicAsync = (path: string, data: string) => new Promise((resolve) => setTimeout(() => { store.writeAtomic(path, data); written.push(data); resolve(); }, 5));
+  let value = 'a';
+  const w = new CoalescedWriter(store, '/s', new MemoryLogger(), () => value);
+  w.markDirty();
+  await new Promise((r) => setImmediate(r));
+  assert.equal(w.pending, true, 'the first write is in flight');
+  value = 'b';
+  w.markDirty();
+  value = 'c';
+  w.markDirty();
+  await w.settled();
+  assert.equal(w.pending, false);
+  assert.deepEqual(written, ['a', 'c'], 'one more write, with every change made meanwhile');
+  assert.equal(store.read('/s'), 'c');
+});

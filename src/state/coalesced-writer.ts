@@ -8,6 +8,7 @@ import type { FileStore } from './atomic-file.js';
 export class CoalescedWriter {
   private scheduled = false;
   private writing = false;
+  private onSettled: Array<() => void> = [];
   private lastWritten: string | undefined;
   private failing = false;
   private afterWrite: Array<() => void> = [];
@@ -25,6 +26,12 @@ export class CoalescedWriter {
   /** A write is queued or in flight. */
   get pending(): boolean {
     return this.scheduled || this.writing;
+  }
+
+  /** Resolves once no write is queued or in flight (an await that really waits for the disk, not a spin). */
+  settled(): Promise<void> {
+    if (!this.pending) return Promise.resolve();
+    return new Promise((resolve) => this.onSettled.push(resolve));
   }
 
   /** Tells the writer the file already holds `text` (just read), so an unchanged snapshot is not rewritten. */
@@ -58,7 +65,10 @@ export class CoalescedWriter {
       }
     }
     this.writing = false;
+    // Changes made during the write queued no flush of their own (markDirty saw writing = true).
+    const rerun = this.scheduled;
     for (const then of waiting) then();
-    if (this.scheduled) void this.flush();
+    if (rerun) void this.flush();
+    else if (!this.pending) for (const resolve of this.onSettled.splice(0)) resolve();
   }
 }
