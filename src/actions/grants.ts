@@ -17,7 +17,8 @@ import type { FileStore } from '../state/atomic-file.js';
 import { CoalescedWriter } from '../state/coalesced-writer.js';
 import type { Clock, Timer } from '../util/clock.js';
 import { CommandError, expandCommand, selectCommands } from './command.js';
-import { parseGrants, serializeGrants, type GrantRecord } from './grant-file.js';
+import { serializeGrants } from './grant-file.js';
+import { readGrants } from './read-grants.js';
 import { runLogged } from './run-logged.js';
 import type { CommandOutcome, CommandRunner } from './runner.js';
 
@@ -85,27 +86,8 @@ export class CommandGrants {
 
   /** Loads the state file: overdue stop commands run at once (awaited), the others are re-armed. */
   async restore(): Promise<void> {
-    let text: string | undefined;
-    try {
-      text = this.store.read(this.statePath);
-    } catch (err) {
-      this.log.error(`cannot read pending stop commands from ${this.statePath}: ${(err as Error).message}`);
-      return;
-    }
-    if (text === undefined) return;
-    let records: GrantRecord[];
-    try {
-      const parsed = parseGrants(text);
-      records = parsed.grants;
-      for (const reason of parsed.rejected) this.log.error(`${this.statePath}: ignoring unusable pending stop command, ${reason}`);
-      if (parsed.rejected.length > 0) this.stateFile.markDirty();
-    } catch (err) {
-      this.log.error(`${this.statePath}: ${(err as Error).message}; its stop commands are lost (copy kept in ${this.statePath}.corrupt)`);
-      this.saveCopy(`${this.statePath}.corrupt`, text);
-      this.stateFile.markDirty();
-      return;
-    }
-    this.stateFile.assumeWritten(text);
+    const records = readGrants(this.store, this.statePath, this.log, this.stateFile);
+    if (records === undefined) return;
     const now = this.clock.now();
     const overdue: Array<Promise<void>> = [];
     for (const record of records) {
@@ -332,10 +314,6 @@ export class CommandGrants {
     const tracked = work.finally(() => { this.inFlight.delete(tracked); });
     this.inFlight.add(tracked);
     return tracked;
-  }
-
-  private saveCopy(path: string, text: string): void {
-    try { this.store.writeAtomic(path, text); } catch { /* best effort */ }
   }
 }
 

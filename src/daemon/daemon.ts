@@ -9,6 +9,7 @@ import type { Logger } from '../log/logger.js';
 import type { Packet } from '../packet/packet.js';
 import type { Clock, Timer } from '../util/clock.js';
 import { newCounters, type Counters } from './counters.js';
+import { EventLog } from './event-log.js';
 import type { HostAddresses, HostView } from './host.js';
 import { sameAddresses } from '../net/local-addresses.js';
 import { samePorts } from '../net/listening.js';
@@ -72,6 +73,7 @@ export class Daemon {
   private lastExpiryRun = -Infinity;
   private refreshTimer: Timer | undefined;
   private readonly gate: LogGate;
+  private readonly events: EventLog;
   private lastSummaryAt: number;
   private summaryBase = newCounters();
   private stopped = false;
@@ -81,6 +83,7 @@ export class Daemon {
     this.keeper = new Doorkeeper(config.doors, config.options);
     const now = deps.clock.now();
     this.gate = new LogGate(20, 200, now);
+    this.events = new EventLog(this.counters, deps.log, this.gate);
     this.lastSummaryAt = now;
   }
 
@@ -167,39 +170,12 @@ export class Daemon {
     this.armExpiry();
   };
 
+  // Arrow function: handed to the doorkeeper as the event callback.
   private readonly onEvent = (e: DoorEvent): void => {
-    const now = this.deps.clock.now();
-    const log = this.deps.log;
-    switch (e.kind) {
-      case 'stage':
-        this.counters.knocks++;
-        if (this.gate.allow(now)) log.info(`${e.src}: ${e.door.name}: Stage ${e.stage}`, { event: 'stage', src: e.src, door: e.door.name, stage: e.stage });
-        break;
-      case 'open':
-        this.counters.opens++;
-        log.info(`${e.src}: ${e.door.name}: OPEN SESAME`, { event: 'open', src: e.src, door: e.door.name });
-        this.deps.actions.open(e.door, e.src, e.family);
-        if (e.door.oneTimeSequences !== undefined) this.advanceOneTime(e.door);
-        break;
-      case 'timeout':
-        this.counters.timeouts++;
-        if (this.gate.allow(now)) log.info(`${e.src}: ${e.door.name}: sequence timeout (stage ${e.stage})`, { event: 'timeout', src: e.src, door: e.door.name, stage: e.stage });
-        break;
-      case 'fail':
-        this.counters.failures++;
-        if (e.reason === 'decoy') this.counters.decoyHits++;
-        log.debug(`${e.src}: ${e.door.name}: attempt failed at stage ${e.stage} (${e.reason === 'decoy' ? 'decoy' : e.reason === 'too-soon' ? 'too soon after the previous knock' : 'wrong knock'} on port ${e.port})`);
-        break;
-      case 'ban':
-        this.counters.bans++;
-        if (this.gate.allow(now)) {
-          const secs = Math.round((e.until - now) / 1000);
-          log.info(`${e.src}: too many failed knocks, ignoring this source for ${secs} s`, { event: 'ban', src: e.src, seconds: secs });
-        }
-        break;
-      case 'evict':
-        this.counters.evictions++;
-        break;
+    this.events.record(e, this.deps.clock.now());
+    if (e.kind === 'open') {
+      this.deps.actions.open(e.door, e.src, e.family);
+      if (e.door.oneTimeSequences !== undefined) this.advanceOneTime(e.door);
     }
   };
 
