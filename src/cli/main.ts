@@ -13,6 +13,8 @@ const SUBCOMMANDS: Record<string, { summary: string; load: () => Promise<Subcomm
   revoke: { summary: 'close the grants of an address (or --all) now', load: async () => (await import('./revoke.js')).run },
   reload: { summary: 'make the running daemon re-read its config (as SIGHUP)', load: async () => (await import('./reload.js')).run },
   doctor: { summary: 'check this host for what stops knocks from working, with fixes', load: async () => (await import('./doctor.js')).run },
+  spa: { summary: 'send an fwknop SPA packet (fwknop-compatible); spa decode shows one', load: async () => (await import('./spa.js')).run },
+  keygen: { summary: 'make SPA keys as fwknop --key-gen does (--qr for Fwknop2)', load: async () => (await import('./keygen.js')).run },
 };
 
 export const VERSION = '0.1.0';
