@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DEFAULTS, type Door } from '../config/model.js';
-import { CommandError, expandCommand, selectCommands, substitute } from './command.js';
+import { CommandError, expandCommand, selectCommands, spaSubstitutions, substitute, type SpaCommandValues } from './command.js';
 
 function makeDoor(commands: Partial<Pick<Door, 'startCommand' | 'startCommand6' | 'stopCommand' | 'stopCommand6'>>): Door {
   return {
@@ -79,4 +79,23 @@ test('substitute makes one pass: substituted text is not rescanned', () => {
   assert.equal(substitute('%A% %B%', { A: '%B%', B: 'b' }), '%B% b');
   assert.equal(substitute('%A.B% %AxB%', { 'A.B': '1' }), '1 %AxB%');
   assert.equal(substitute('%A%', {}), '%A%');
+});
+
+test('SPA grants also fill in %PORT%, %PROTO% and %TIMEOUT%; knock doors leave them alone', () => {
+  assert.equal(expandCommand('allow %IP% %PROTO% %PORT% %TIMEOUT% %PORT%', '192.0.2.7', { port: 22, proto: 'tcp', timeoutSeconds: 30 }),
+    'allow 192.0.2.7 tcp 22 30 22');
+  assert.equal(expandCommand('x %PORT% %PROTO% %TIMEOUT%', '192.0.2.7'), 'x %PORT% %PROTO% %TIMEOUT%');
+  assert.deepEqual(spaSubstitutions({ port: 1194, proto: 'udp', timeoutSeconds: 0 }), { PORT: '1194', PROTO: 'udp', TIMEOUT: '0' });
+});
+
+test('SPA values are refused unless each is a plain literal', () => {
+  const bad: SpaCommandValues[] = [
+    { port: 0, proto: 'tcp', timeoutSeconds: 30 }, { port: 65536, proto: 'tcp', timeoutSeconds: 30 }, { port: 22.5, proto: 'tcp', timeoutSeconds: 30 },
+    { port: Number.NaN, proto: 'tcp', timeoutSeconds: 30 }, { port: 22, proto: 'tcp; id', timeoutSeconds: 30 }, { port: 22, proto: 'icmp', timeoutSeconds: 30 },
+    { port: 22, proto: 'tcp', timeoutSeconds: -1 }, { port: 22, proto: 'tcp', timeoutSeconds: 1.5 }, { port: 22, proto: 'tcp', timeoutSeconds: Infinity },
+    { port: '22; id' as unknown as number, proto: 'tcp', timeoutSeconds: 30 },
+  ];
+  for (const v of bad) {
+    assert.throws(() => expandCommand('echo %PORT%', '192.0.2.7', v), (err: unknown) => err instanceof CommandError && err.code === 'COMMAND_BAD_VALUE', JSON.stringify(v));
+  }
 });

@@ -54,7 +54,34 @@ function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-/** knockd's only substitution (knockd.md §1.3): `%IP%` → the knocker's address. */
-export function expandCommand(template: string, ip: string): string {
-  return substitute(template, { IP: validatedAddress(ip) });
+/** What an SPA grant adds to a command (src/spa-server/): the first requested port, its protocol, the grant's length. */
+export interface SpaCommandValues {
+  readonly port: number;
+  readonly proto: string;
+  readonly timeoutSeconds: number;
+}
+
+/**
+ * `%PORT%`, `%PROTO%` (tcp or udp) and `%TIMEOUT%` (whole seconds), each
+ * checked to be a plain literal, since they reach a shell unquoted.
+ */
+export function spaSubstitutions(v: SpaCommandValues): Record<string, string> {
+  if (!Number.isInteger(v.port) || v.port < 1 || v.port > 65535) {
+    throw new CommandError('COMMAND_BAD_VALUE', `refusing to put port ${JSON.stringify(v.port)} into a command: not a port number`);
+  }
+  if (v.proto !== 'tcp' && v.proto !== 'udp') {
+    throw new CommandError('COMMAND_BAD_VALUE', `refusing to put protocol ${JSON.stringify(v.proto)} into a command: not tcp or udp`);
+  }
+  if (!Number.isInteger(v.timeoutSeconds) || v.timeoutSeconds < 0 || v.timeoutSeconds > 0x7fffffff) {
+    throw new CommandError('COMMAND_BAD_VALUE', `refusing to put timeout ${JSON.stringify(v.timeoutSeconds)} into a command: not a whole number of seconds`);
+  }
+  return { PORT: String(v.port), PROTO: v.proto, TIMEOUT: String(v.timeoutSeconds) };
+}
+
+/**
+ * knockd's only substitution (knockd.md §1.3): `%IP%` → the knocker's
+ * address; for an SPA grant also `%PORT%`, `%PROTO%` and `%TIMEOUT%`.
+ */
+export function expandCommand(template: string, ip: string, spa?: SpaCommandValues): string {
+  return substitute(template, { IP: validatedAddress(ip), ...(spa && spaSubstitutions(spa)) });
 }

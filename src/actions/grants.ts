@@ -16,7 +16,7 @@ import type { Logger } from '../log/logger.js';
 import type { FileStore } from '../state/atomic-file.js';
 import { CoalescedWriter } from '../state/coalesced-writer.js';
 import type { Clock, Timer } from '../util/clock.js';
-import { CommandError, expandCommand, selectCommands } from './command.js';
+import { CommandError, expandCommand, selectCommands, type SpaCommandValues } from './command.js';
 import { serializeGrants } from './grant-file.js';
 import { readGrants } from './read-grants.js';
 import { runLogged } from './run-logged.js';
@@ -48,7 +48,7 @@ interface Grant {
   /** closeAll() ran while the start command was still running. */
   stopWhenStarted?: boolean;
   /** A knock arrived while the stop command ran: open again afterwards. */
-  reopen?: { door: Door; family: 4 | 6 };
+  reopen?: { door: Door; family: 4 | 6; spa?: SpaCommandValues };
   /** Times the stop command could not be started at all. */
   failedStops?: number;
 }
@@ -105,8 +105,12 @@ export class CommandGrants {
     await Promise.all(overdue);
   }
 
-  /** A knocker completed the door's sequence (OPEN SESAME): run its start command, schedule its stop. */
-  open(door: Door, ip: string, family: 4 | 6): void {
+  /**
+   * A knocker completed the door's sequence (OPEN SESAME): run its start
+   * command, schedule its stop. An SPA grant passes `spa` (%PORT%, %PROTO%,
+   * %TIMEOUT%) and a door whose cmdTimeoutMs is the grant's length.
+   */
+  open(door: Door, ip: string, family: 4 | 6, spa?: SpaCommandValues): void {
     if (this.closed) {
       this.log.debug(`${ip}: ${door.name}: shutting down, not opening`);
       return;
@@ -116,15 +120,15 @@ export class CommandGrants {
     let start: string;
     let stop: string | undefined;
     try {
-      start = expandCommand(selected.start, ip);
-      stop = selected.stop === undefined ? undefined : expandCommand(selected.stop, ip);
+      start = expandCommand(selected.start, ip, spa);
+      stop = selected.stop === undefined ? undefined : expandCommand(selected.stop, ip, spa);
     } catch (err) {
       if (!(err instanceof CommandError)) throw err;
       this.log.error(`${door.name}: ${err.message}`, { door: door.name, code: err.code });
       return;
     }
     if (stop === undefined) this.openStartOnly(door, ip, start);
-    else this.openWithStop(door, ip, family, start, stop);
+    else this.openWithStop(door, ip, family, start, stop, spa);
   }
 
   /** Every stop command still owed, soonest first. */
@@ -219,11 +223,11 @@ export class CommandGrants {
     void this.track(this.runCommand(door.name, ip, start).then(() => { this.startOnlyRunning.delete(key); }));
   }
 
-  private openWithStop(door: Door, ip: string, family: 4 | 6, start: string, stop: string): void {
+  private openWithStop(door: Door, ip: string, family: 4 | 6, start: string, stop: string, spa?: SpaCommandValues): void {
     const key = grantKey(door.name, ip, stop);
     const existing = this.grants.get(key);
     if (existing) {
-      this.repeatOpen(existing, door, family);
+      this.repeatOpen(existing, door, family, spa);
       return;
     }
     if (this.grants.size >= this.maxGrants) {
@@ -238,13 +242,13 @@ export class CommandGrants {
     this.stateFile.markDirty(() => void this.track(this.startGrant(grant, door, start)));
   }
 
-  private repeatOpen(grant: Grant, door: Door, family: 4 | 6): void {
+  private repeatOpen(grant: Grant, door: Door, family: 4 | 6, spa?: SpaCommandValues): void {
     const { ip } = grant.record;
     const fields = { ip, door: door.name };
     if (grant.phase === 'starting') {
       this.log.info(`${ip}: ${door.name}: start command still running, not running it again`, fields);
     } else if (grant.phase === 'stopping') {
-      grant.reopen = { door, family };
+      grant.reopen = { door, family, ...(spa && { spa }) };
       this.log.info(`${ip}: ${door.name}: stop command running, opening again when it returns`, fields);
     } else {
       grant.record.dueAt = this.clock.now() + door.cmdTimeoutMs;
@@ -303,7 +307,7 @@ export class CommandGrants {
     // Removed only after it ran: a crash in between runs it again, rather than never.
     this.grants.delete(grant.key);
     this.stateFile.markDirty();
-    if (grant.reopen && !this.closed) this.open(grant.reopen.door, ip, grant.reopen.family);
+    if (grant.reopen && !this.closed) this.open(grant.reopen.door, ip, grant.reopen.family, grant.reopen.spa);
   }
 
   private runCommand(door: string, ip: string, command: string): Promise<CommandOutcome> {

@@ -8,6 +8,7 @@ import { decodeFrame } from '../packet/decode.js';
 import type { Packet } from '../packet/packet.js';
 import type { LinkType } from '../packet/link.js';
 import { frame, icmpMessage, ipv4, ipv6, tcpSegment, udpDatagram } from '../packet/testing.js';
+import { spaTestDoor } from '../spa-server/testing.js';
 
 function door(name: string, sequence: string, extra: Partial<Door> = {}): Door {
   const steps: Step[] = sequence.split(',').map((s) => {
@@ -51,6 +52,10 @@ const CONFIGS: Record<string, FilterInput> = {
     doors: [door('a', '7000,8000:udp,9000', { tcpFlags: flags('syn') }), door('t', '1234', { target: '192.0.2.7' })],
     decoys: 'all-unserved', servedTcp: [22, 80, 443, 8080, 8081, 8082, 22], servedUdp: [53, 123], ephemeralUdp: { from: 32768, to: 60999 },
   }),
+  'SPA doors, all unserved': input({
+    doors: [door('a', '7000', { tcpFlags: flags('syn') }), spaTestDoor('spa'), spaTestDoor('sock', { port: 5000, listen: 'socket' })],
+    decoys: 'all-unserved', servedTcp: [22], servedUdp: [53], ephemeralUdp: { from: 32768, to: 60999 },
+  }),
   'many addresses and doors': input({
     localAddresses: { v4: ['192.0.2.2', '10.0.0.1', '192.0.2.2'], v6: ['fd00::2', 'fe80::fc:ff:fe00:1', 'FD00:0::2'] },
     doors: Array.from({ length: 20 }, (_, i) => door(`d${i}`, `${1000 + i},${2000 + i}:udp,${3000 + i}`, { tcpFlags: i % 2 ? flags('syn') : [] })),
@@ -78,6 +83,17 @@ test('nothing to watch gives MATCH_NOTHING; contradictory flags drop the TCP ste
   assert.equal(flagMask(flags('syn,!syn')), undefined);
   assert.deepEqual(flagMask(flags('syn,syn,!ack')), { mask: TCP_FLAG_BITS.syn | TCP_FLAG_BITS.ack, value: TCP_FLAG_BITS.syn });
   assert.equal(buildCaptureFilter(input({ ipv4Only: true, localAddresses: { v4: [], v6: ['::1'] }, doors: [door('v6', '1', { target: '::2' })] })), MATCH_NOTHING);
+});
+
+test('SPA doors: a captured SPA port is a UDP term and never a decoy; a socket SPA port is neither', () => {
+  const only = buildCaptureFilter(input({ ipv4Only: true, doors: [spaTestDoor('spa')] }));
+  assert.equal(only, '(dst host 127.0.0.1) and (udp dst port 62201)');
+  assert.equal(buildCaptureFilter(input({ ipv4Only: true, doors: [spaTestDoor('s', { listen: 'socket' })] })), MATCH_NOTHING);
+  const mixed = buildCaptureFilter(input({ ipv4Only: true, doors: [door('k', '7000,8000:udp'), spaTestDoor('spa', { port: 5000 })] }));
+  assert.equal(mixed, '(dst host 127.0.0.1) and ((tcp dst port 7000) or (udp dst port 5000 or 8000))');
+  const auto = buildCaptureFilter(CONFIGS['SPA doors, all unserved']!);
+  assert.match(auto, /udp dst port 62201\)/);
+  assert.match(auto, /udp and not \(udp dst port 53 or 5000 or 62201 or udp dst portrange 32768-60999\)/, auto);
 });
 
 test('addresses are validated and canonical', () => {

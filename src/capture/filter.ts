@@ -101,6 +101,8 @@ function knockTerms(doors: readonly Door[], fam: Families): string[] {
   const udp = new Set<number>();
   let icmp = false;
   for (const door of doors) {
+    // An SPA door (src/spa-server/): its UDP port, when captured (`spa_listen = socket` reads a socket instead).
+    if (door.spa) { if (door.spa.listen === 'pcap') udp.add(door.spa.port); continue; }
     const flags = flagMask(door.tcpFlags);
     for (const step of door.sequence) {
       if (step.proto === 'udp') udp.add(step.port);
@@ -146,7 +148,9 @@ function decoyTerms(input: FilterInput, fam: Families): string[] {
   // Every port that is neither a step nor served; the ports excluded here are few.
   const steps = input.doors.flatMap((door) => door.sequence);
   const tcpKeep = [...input.servedTcp, ...steps.filter((s) => s.proto === 'tcp').map((s) => s.port)];
-  const udpKeep = [...input.servedUdp, ...steps.filter((s) => s.proto === 'udp').map((s) => s.port)];
+  // SPA ports are never decoys (captured ones are knock terms, socket ones are read from their socket).
+  const spaPorts = input.doors.flatMap((door) => (door.spa ? [door.spa.port] : []));
+  const udpKeep = [...input.servedUdp, ...steps.filter((s) => s.proto === 'udp').map((s) => s.port), ...spaPorts];
   const udpRanges = udpKeep.map((p) => ({ from: p, to: p }));
   if (input.ephemeralUdp) udpRanges.push(input.ephemeralUdp);
   const tcp = tcpKeep.length > 0 ? `${paren(noAck)} and not ${paren(portsTerm('tcp', tcpKeep.map((p) => ({ from: p, to: p }))))}` : noAck;

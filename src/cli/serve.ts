@@ -5,6 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs, lastValue, UsageError, type OptionSpec } from './args.js';
 import { loadConfigFile } from './config-file.js';
+import { FWKNOP_ACCESS_HELP } from '../fwknop-access/convert.js';
 import { startDaemon } from '../daemon/run.js';
 
 const SPECS: OptionSpec[] = [
@@ -20,6 +21,7 @@ const SPECS: OptionSpec[] = [
   { long: 'state-dir', value: true },
   { long: 'log-format', value: true },
   { long: 'control-socket', value: true },
+  { long: 'fwknop-access', value: true },
   { long: 'version', short: 'V' },
   { long: 'help', short: 'h' },
 ];
@@ -40,6 +42,7 @@ const USAGE = `usage: portcullis serve [options]
       --control-socket PATH
                          the socket of status, revoke and reload (default: config ControlSocket,
                          else $RUNTIME_DIRECTORY/control.sock, else /run/portcullis/control.sock)
+${FWKNOP_ACCESS_HELP}
   -V, --version          print the version
   -h, --help             this help`;
 
@@ -66,7 +69,8 @@ export async function run(argv: string[]): Promise<number> {
     return 0;
   }
   const configPath = resolve(lastValue(args, 'config') ?? '/etc/knockd.conf');
-  const loaded = loadConfigFile(configPath);
+  const fwknopAccess = lastValue(args, 'fwknop-access');
+  const loaded = loadConfigFile(configPath, fwknopAccess);
   if (!loaded.ok) {
     for (const m of loaded.messages) console.error(m);
     console.error(`portcullis serve: ${configPath} is not valid; not starting`);
@@ -79,7 +83,11 @@ export async function run(argv: string[]): Promise<number> {
   // Absolute before -d changes the directory to /.
   const controlSocket = lastValue(args, 'control-socket');
   if (daemonize && process.env.PORTCULLIS_DETACHED !== '1') {
-    return detach([...argv, ...(controlSocket ? ['--control-socket', resolve(controlSocket)] : [])], configPath, pidFile!);
+    const absolute = [
+      ...(controlSocket ? ['--control-socket', resolve(controlSocket)] : []),
+      ...(fwknopAccess ? ['--fwknop-access', resolve(fwknopAccess)] : []),
+    ];
+    return detach([...argv, ...absolute], configPath, pidFile!);
   }
 
   return startDaemon({
@@ -96,6 +104,7 @@ export async function run(argv: string[]): Promise<number> {
     stderr: process.env.PORTCULLIS_DETACHED !== '1',
     lookup: args.flags.has('lookup'),
     controlSocket: controlSocket && resolve(controlSocket),
+    fwknopAccess: fwknopAccess && resolve(fwknopAccess),
   });
 }
 

@@ -9,6 +9,7 @@ import { parseTcpFlags } from './tcpflags.js';
 import { InvalidValueError } from './errors.js';
 import { parseDoorNames, parseForwardList, parseOpenList } from './firewall-values.js';
 import { MAX_SECONDS, parseAllowList, parsePath, parseSeconds, parseTarget, parseYesNo } from './values.js';
+import { SPA_SHARED_KEYS, SPA_DOOR_KEYS, SpaDraft, isSpaKey, spaDoor } from './spa-door.js';
 
 /** Canonical door key for each accepted spelling (lower case). */
 export const DOOR_KEYS = {
@@ -52,6 +53,10 @@ export const DOOR_KEYS = {
   // tcp/22`) they give the classic same-port recipe.
   knock_min_gap: 'knock_min_gap',
   knock_max_gap: 'knock_max_gap',
+  // Portcullis, SPA doors (spa-door.ts): a door with `key_base64` (or `key`)
+  // and no sequence is an fwknop-compatible SPA door; its keys are fwknopd's
+  // access.conf names in lower case (spa_port, open_ports, source, …).
+  ...SPA_DOOR_KEYS,
 } as const;
 export type DoorKey = (typeof DOOR_KEYS)[keyof typeof DOOR_KEYS];
 
@@ -96,11 +101,17 @@ export class DoorDraft {
   knockMinGapAt?: Origin;
   knockMaxGapMs = 0;
   knockMaxGapAt?: Origin;
+  /** The SPA keys (spa-door.ts). */
+  readonly spa = new SpaDraft();
+  /** Knock-door keys given (other than commands and forward), for the errors on an SPA door. */
+  private readonly knockKeys: Origin[] = [];
 
   /** `checked` is false for a section recovered from a header too broken to name a door. */
   constructor(readonly name: string, readonly line: number, readonly checked: boolean) {}
 
   apply(key: DoorKey, value: string, at: Origin, problems: Problems, io: IoForConfig): void {
+    if (isSpaKey(key)) return this.spa.apply(key, value, at, problems);
+    if (!SPA_SHARED_KEYS.has(key)) this.knockKeys.push(at);
     switch (key) {
       case 'sequence': return this.setSequence(value, at, problems);
       case 'one_time_sequences': return this.setOneTime(value, at, problems, io);
@@ -131,6 +142,8 @@ export class DoorDraft {
   noteKeyTried(lower: string, at: Origin): void {
     if (lower === 'sequence') this.sequenceAt ??= at;
     if (lower === 'one_time_sequences') this.oneTimeAt ??= at;
+    // `KEY_BASE64 abc` (access.conf syntax) was meant as an SPA door's key: no "door has no sequence" on top.
+    if (Object.hasOwn(SPA_DOOR_KEYS, lower)) this.spa.noteTried(SPA_DOOR_KEYS[lower as keyof typeof SPA_DOOR_KEYS], at);
   }
 
   private setSequence(value: string, at: Origin, problems: Problems): void {
@@ -171,15 +184,53 @@ export class DoorDraft {
     }
   }
 
-  /** Reports a door with no sequence at all (knockd: "has an empty knock sequence"). */
+  /** An SPA door: key_base64 or key, and no sequence. */
+  get isSpa(): boolean {
+    return this.spa.keyAt !== undefined && !this.sequenceAt && !this.oneTimeAt;
+  }
+
+  /** Start_Command(_6) is set: an SPA door's grant runs commands instead of a firewall backend. */
+  get hasCommands(): boolean {
+    return this.startCommand !== undefined || this.startCommand6 !== undefined;
+  }
+
+  /** Reports a door with no sequence at all (knockd: "has an empty knock sequence"), and SPA keys where they do not belong. */
   check(problems: Problems): void {
-    if (!this.checked || this.sequenceAt || this.oneTimeAt) return;
+    if (!this.checked) return;
+    const seqAt = this.sequenceAt ?? this.oneTimeAt;
+    const spa = this.spa;
+    if (spa.keyAt && seqAt) {
+      problems.atKey('CONFIG_CONFLICT', spa.keyAt,
+        `[${this.name}] has ${seqAt.key} on line ${seqAt.line} and ${spa.keyAt.key} on line ${spa.keyAt.line}; expected either a sequence (a knock door) or ${spa.keyAt.key} without one (an SPA door)`);
+      return;
+    }
+    if (seqAt) {
+      for (const at of spa.given) {
+        problems.atKey('CONFIG_UNKNOWN_KEY', at, `is an SPA key, but [${this.name}] is a knock door (${seqAt.key} on line ${seqAt.line}); expected it in an SPA door (key_base64 and no sequence)`);
+      }
+      return;
+    }
+    if (spa.keyAt) {
+      for (const at of this.knockKeys) {
+        problems.atKey('CONFIG_UNKNOWN_KEY', at, `is a knock-door key, but [${this.name}] is an SPA door (${spa.keyAt.key} on line ${spa.keyAt.line}); expected SPA keys (spa_port, open_ports, source, fw_access_timeout, …) and Start_Command/Stop_Command only`);
+      }
+      spa.check({ name: this.name, line: this.line, commands: this.hasCommands, ...(this.forwardAt && { forwardAt: this.forwardAt }) }, problems);
+      return;
+    }
+    if (spa.firstAt) {
+      problems.atKey('CONFIG_BAD_VALUE', spa.firstAt, `[${this.name}] has SPA keys but no key; expected key_base64 = KEY (or key = PASSPHRASE) for an SPA door, or a Sequence for a knock door`);
+      return;
+    }
     problems.atSection('CONFIG_EMPTY_SEQUENCE', this.line, `[${this.name}]`,
       'door has no sequence; expected a Sequence = port[:proto],... or One_Time_Sequences = FILE line');
   }
 
   /** The finished door, or undefined if its sequence did not parse. */
   build(): Door | undefined {
+    if (this.isSpa) {
+      const spa = this.spa.build();
+      return spa && spaDoor(this.name, this.line, this.commandFields(), spa, this.forwards);
+    }
     const sequence = this.oneTime?.all[0]?.sequence ?? this.sequence?.steps;
     if (!sequence) return undefined;
     return {
@@ -191,10 +242,7 @@ export class DoorDraft {
       knockMinGapMs: this.knockMinGapMs,
       knockMaxGapMs: this.knockMaxGapMs,
       cmdTimeoutMs: this.cmdTimeoutMs,
-      ...(this.startCommand !== undefined && { startCommand: this.startCommand }),
-      ...(this.startCommand6 !== undefined && { startCommand6: this.startCommand6 }),
-      ...(this.stopCommand !== undefined && { stopCommand: this.stopCommand }),
-      ...(this.stopCommand6 !== undefined && { stopCommand6: this.stopCommand6 }),
+      ...this.commandFields(),
       tcpFlags: this.tcpFlags,
       ...(this.target !== undefined && { target: this.target }),
       allow: this.allow,
@@ -204,6 +252,15 @@ export class DoorDraft {
       forwards: this.forwards,
       openTimeoutMs: this.openTimeoutMs,
       revokes: this.revokes,
+    };
+  }
+
+  private commandFields(): Pick<Door, 'startCommand' | 'startCommand6' | 'stopCommand' | 'stopCommand6'> {
+    return {
+      ...(this.startCommand !== undefined && { startCommand: this.startCommand }),
+      ...(this.startCommand6 !== undefined && { startCommand6: this.startCommand6 }),
+      ...(this.stopCommand !== undefined && { stopCommand: this.stopCommand }),
+      ...(this.stopCommand6 !== undefined && { stopCommand6: this.stopCommand6 }),
     };
   }
 }

@@ -68,6 +68,43 @@ export interface Door {
   readonly openTimeoutMs: number;
   /** Doors whose grant for the knocker this door closes (`revokes = openSSH`). */
   readonly revokes: readonly string[];
+  /**
+   * SPA (fwknop-compatible Single Packet Authorization, spa-door.ts): set on a
+   * door with `key_base64`/`key` and no sequence. Such a door has an empty
+   * `sequence` (the Doorkeeper never sees it); its `open` is its `open_ports`
+   * when it grants through a firewall backend (no Start_Command), so the
+   * backend protects those ports like any `open =`, else empty.
+   */
+  readonly spa?: SpaDoor;
+}
+
+/** fwknop's digest names (`hmac_digest_type = sha3_256` is `sha3-256` here, as in src/spa/types.ts). */
+export type SpaDigest = 'md5' | 'sha1' | 'sha256' | 'sha384' | 'sha512' | 'sha3-256' | 'sha3-512';
+
+/** An SPA door: what fwknopd's access.conf stanza says, under its lower-case names. */
+export interface SpaDoor {
+  /** `spa_port`: the UDP port SPA packets go to (default 62201). */
+  readonly port: number;
+  /** `spa_listen`: `pcap` (default: captured, nothing listens, the host stays silent) or `socket` (a bound UDP socket). */
+  readonly listen: 'pcap' | 'socket';
+  /** The Rijndael key bytes (`key_base64` decoded, or the bytes of `key`), 1–32. */
+  readonly key: Uint8Array;
+  /** The HMAC key bytes (`hmac_key_base64` / `hmac_key`); undefined: packets carry no HMAC. */
+  readonly hmacKey?: Uint8Array;
+  readonly hmacDigest: SpaDigest;
+  readonly encryptionMode: 'cbc' | 'legacy';
+  /** `open_ports`: what a client may ask for; every requested port must be here. */
+  readonly openPorts: readonly OpenPort[];
+  /** `source`: packet sources allowed; empty = any. */
+  readonly source: readonly Cidr[];
+  /** `require_username`: the message's username must be exactly this. */
+  readonly requireUsername?: string;
+  /** `require_source_address` (default yes): the message's allow IP must be the packet's source. */
+  readonly requireSourceAddress: boolean;
+  /** `fw_access_timeout` (default 30 s): the grant's length when the client asks for none. */
+  readonly accessTimeoutMs: number;
+  /** `max_fw_timeout` (default 300 s): cap on the length a client asks for (`fwknop -f`). */
+  readonly maxTimeoutMs: number;
 }
 
 /** A port a door opens through a firewall backend. */
@@ -133,6 +170,8 @@ export interface Options {
   readonly closeOnExit: boolean;
   /** `firewalld_zone`: the zone of the firewalld backend's rich rules; undefined: firewalld's default zone. */
   readonly firewalldZone?: string;
+  /** `max_spa_packet_age`: an SPA packet whose timestamp is further than this from now, either way, is refused. */
+  readonly maxSpaPacketAgeMs: number;
 }
 
 export interface Config {
@@ -152,4 +191,8 @@ export const DEFAULTS = {
   maxTrackedSources: 65_536,
   openTimeoutMs: 30_000,
   nftPriority: -10,
+  maxSpaPacketAgeMs: 120_000,
+  spaPort: 62201,
+  spaAccessTimeoutMs: 30_000,
+  spaMaxTimeoutMs: 300_000,
 } as const;

@@ -4,6 +4,7 @@ import type { Origin, Problems } from './problems.js';
 import { parseDecoys } from './decoys.js';
 import { parseCount, parseInterfaces, parsePath, parseSeconds, parseYesNo } from './values.js';
 import { parseBackend, parseFirewalldZone, parseNftTable, parsePriority } from './firewall-values.js';
+import { parseMaxPacketAge } from './spa-door.js';
 
 /** Canonical option key for each accepted spelling (lower case). */
 export const OPTION_KEYS = {
@@ -51,6 +52,10 @@ export const OPTION_KEYS = {
   nft_priority: 'nft_priority',
   close_on_exit: 'close_on_exit',
   firewalld_zone: 'firewalld_zone',
+  // Portcullis, SPA doors (spa-door.ts): `max_spa_packet_age = SECONDS`
+  // (default 120, fwknopd's MAX_SPA_PACKET_AGE) — an SPA packet whose
+  // timestamp is further than this from the daemon's clock, either way, is refused.
+  max_spa_packet_age: 'max_spa_packet_age',
 } as const;
 /** The door tables are allocated whole at start (about 80 bytes an entry): 4 Mi entries is ~330 MB. */
 const MAX_TABLE_SIZE = 4_194_304;
@@ -77,6 +82,7 @@ export class OptionsDraft {
   nftPriority: number = DEFAULTS.nftPriority;
   closeOnExit = true;
   firewalldZone?: string;
+  maxSpaPacketAgeMs: number = DEFAULTS.maxSpaPacketAgeMs;
 
   apply(key: OptionKey, value: string, at: Origin, problems: Problems): void {
     const v = <T>(parse: () => T): T | undefined => problems.value(at, parse);
@@ -103,6 +109,7 @@ export class OptionsDraft {
       case 'nft_priority': this.nftPriority = v(() => parsePriority(value)) ?? this.nftPriority; return;
       case 'close_on_exit': this.closeOnExit = v(() => parseYesNo(value)) ?? this.closeOnExit; return;
       case 'firewalld_zone': this.firewalldZone = v(() => parseFirewalldZone(value)) ?? this.firewalldZone; return;
+      case 'max_spa_packet_age': this.maxSpaPacketAgeMs = v(() => parseMaxPacketAge(value)) ?? this.maxSpaPacketAgeMs; return;
     }
   }
 
@@ -125,6 +132,7 @@ export class OptionsDraft {
       nftPriority: this.nftPriority,
       closeOnExit: this.closeOnExit,
       ...(this.firewalldZone !== undefined && { firewalldZone: this.firewalldZone }),
+      maxSpaPacketAgeMs: this.maxSpaPacketAgeMs,
     };
   }
 }

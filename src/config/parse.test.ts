@@ -80,6 +80,7 @@ test('defaults for doors and options', () => {
     failureLimit: DEFAULTS.failureLimit, failureWindowMs: DEFAULTS.failureWindowMs, banMs: DEFAULTS.banMs,
     maxAttempts: DEFAULTS.maxAttempts, maxTrackedSources: DEFAULTS.maxTrackedSources,
     nftTable: { family: 'inet', name: 'portcullis', integrated: false }, nftPriority: -10, closeOnExit: true,
+    maxSpaPacketAgeMs: 120_000,
   });
   assert.deepEqual(c.doors, [{
     name: 'd', line: 1, sequence: [{ proto: 'tcp', port: 1 }], seqTimeoutMs: 25_000, knockMinGapMs: 0, knockMaxGapMs: 0,
@@ -166,7 +167,7 @@ test('options: every key, good values', () => {
     '[options]', 'UseSyslog', 'LogFile = /var/log/p.log', 'PidFile = /run/p.pid', 'Interface = eth0, wg0',
     'StateDir = /var/lib/portcullis', 'Decoys = 1-1023:tcp, 3000-3999, 53:udp', 'FailureLimit = 3', 'FailureWindow = 30',
     'BanTime = 0', 'MaxAttempts = 100', 'MaxTrackedSources = 200', 'ControlSocket = /run/p.sock', 'Firewall = ipset',
-    'Nft_Table = knocks', 'Nft_Priority = 5', 'Close_On_Exit = no', 'Firewalld_Zone = internal', '[d]', 'sequence = 7000',
+    'Nft_Table = knocks', 'Nft_Priority = 5', 'Close_On_Exit = no', 'Firewalld_Zone = internal', 'Max_SPA_Packet_Age = 60', '[d]', 'sequence = 7000',
   ].join('\n'));
   assert.deepEqual(c.options, {
     useSyslog: true, logFile: '/var/log/p.log', pidFile: '/run/p.pid', interfaces: ['eth0', 'wg0'],
@@ -174,7 +175,7 @@ test('options: every key, good values', () => {
     decoys: { mode: 'ports', tcp: [{ from: 1, to: 1023 }, { from: 3000, to: 3999 }], udp: [{ from: 53, to: 53 }] },
     failureLimit: 3, failureWindowMs: 30_000, banMs: 0, maxAttempts: 100, maxTrackedSources: 200,
     controlSocket: '/run/p.sock', firewall: 'ipset', nftTable: { family: 'inet', name: 'knocks', integrated: false },
-    nftPriority: 5, closeOnExit: false, firewalldZone: 'internal',
+    nftPriority: 5, closeOnExit: false, firewalldZone: 'internal', maxSpaPacketAgeMs: 60_000,
   });
   assert.deepEqual(ok('[options]\ndecoys = AUTO').options.decoys, { mode: 'auto' });
   assert.deepEqual(ok('[options]\ndecoys = off').options.decoys, { mode: 'off' });

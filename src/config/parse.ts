@@ -13,7 +13,7 @@
 //
 // The Portcullis keys are described where they are declared: door keys in
 // door.ts (Allow, Allow_Duplicates, Cooldown, Open, Open_Timeout, Forward,
-// Revokes, Knock_Min_Gap, Knock_Max_Gap), options in options.ts (StateDir, Decoys, FailureLimit, FailureWindow,
+// Revokes, Knock_Min_Gap, Knock_Max_Gap; the SPA door keys in spa-door.ts), options in options.ts (StateDir, Decoys, FailureLimit, FailureWindow,
 // BanTime, MaxAttempts, MaxTrackedSources, Firewall, Nft_Table, Nft_Priority, Close_On_Exit),
 // and the ICMP and payload steps in sequence.ts.
 import type { Config, Door } from './model.js';
@@ -26,6 +26,7 @@ import { isDecoyStep } from './decoys.js';
 import { formatStep } from './sequence.js';
 import { checkFirewallKeys } from './firewall-checks.js';
 import { checkRulesKeys } from './rules-checks.js';
+import { checkSpaDoors } from './spa-door.js';
 
 /** What the parser may read besides the config text: One_Time_Sequences files. */
 export type ConfigIO = IoForConfig;
@@ -107,6 +108,11 @@ export function parseConfig(text: string, file: string, io: ConfigIO): Config {
   checkDecoys(doors, options, problems);
   checkFirewallKeys(doors, options, problems);
   checkRulesKeys(doors, problems);
+  // SPA doors (spa-door.ts): ports shared by SPA doors, knock ports on SPA ports, firewall = command.
+  checkSpaDoors(doors.filter((d) => d.checked).map((d) => ({
+    name: d.name, spa: d.spa, isSpa: d.isSpa, commands: d.hasCommands, ...((d.sequenceAt ?? d.oneTimeAt) && { sequenceAt: (d.sequenceAt ?? d.oneTimeAt)! }),
+    udpSteps: [...(d.sequence?.steps ?? []), ...(d.oneTime?.all.flatMap((s) => s.sequence) ?? [])].filter((s) => s.proto === 'udp').map((s) => s.port),
+  })), options.firewall, problems);
   if (problems.errors.length > 0) throw new ConfigErrors(problems.sorted());
   return {
     file,

@@ -4,6 +4,7 @@ import type { Config, Door, Options } from './model.js';
 import { formatSequence } from './sequence.js';
 import { formatTcpFlags } from './tcpflags.js';
 import { formatDecoys } from './decoys.js';
+import { describeSpaDoor } from './spa-door.js';
 
 export function describeConfig(config: Config): string {
   const blocks = config.doors.map(describeDoor);
@@ -13,6 +14,7 @@ export function describeConfig(config: Config): string {
 }
 
 function describeDoor(d: Door): string {
+  if (d.spa) return block(`[${d.name}] (line ${d.line}, SPA)`, describeSpaDoor(d));
   const sequence = formatSequence(d.sequence) +
     (d.oneTimeSequences === undefined ? '' : ` (one-time, first unused line of ${d.oneTimeSequences})`);
   return block(`[${d.name}] (line ${d.line})`, [

@@ -35,8 +35,16 @@ export function formatStatus(r: StatusReport): string {
     ['evictions', `${c.evictions} (attempts dropped, attempt table full)`],
     ['bans', String(c.bans)],
     ['ignored', ignored.length === 0 ? '0' : `${ignoredTotal} (${ignored.map(([k, n]) => `${k.replace(/-/g, ' ')} ${n}`).join(', ')})`],
+    // SPA doors (src/spa-server/): only the reasons that happened.
+    ...(c.spa && c.spa.packets > 0 ? [['SPA packets', spaLine(c.spa)] as const] : []),
   ]));
   return `${out.join('\n')}\n`;
+}
+
+function spaLine(spa: NonNullable<StatusReport['counters']['spa']>): string {
+  const refused = Object.entries(spa.refused).filter(([, n]) => n > 0);
+  const total = refused.reduce((sum, [, n]) => sum + n, 0);
+  return `${spa.packets} (${spa.opens} accepted, ${total} refused${refused.length > 0 ? `: ${refused.map(([k, n]) => `${k} ${n}`).join(', ')}` : ''})`;
 }
 
 /** `8 s`, `4 min 10 s`, `2 h 5 min`, `3 d 4 h`. */

@@ -58,6 +58,8 @@ export interface CounterReport {
   readonly bans: number;
   /** Packets that had no effect, by reason. */
   readonly ignored: Readonly<Record<string, number>>;
+  /** SPA datagrams: received, accepted, refused by reason (src/spa-server/gate.ts); absent from older daemons. */
+  readonly spa?: { readonly packets: number; readonly opens: number; readonly refused: Readonly<Record<string, number>> };
 }
 
 export interface StatusReport {

@@ -7,6 +7,7 @@ import type { GrantControl, ReloadOutcome } from '../control/types.js';
 import { door, options, tcp } from '../door/testing.js';
 import { buildStatus, daemonControlHandler, firewallGrantControl, grantHolders } from './control-handler.js';
 import { daemonPipeline } from './testing.js';
+import { newCounters } from './counters.js';
 
 const A = '192.0.2.10';
 const B = '192.0.2.11';
@@ -124,7 +125,7 @@ describe('grantHolders and buildStatus', () => {
   });
 
   it('leaves per-door attempts out when the daemon did not count them, and never shows negative time', () => {
-    const counters = { packets: 0, knocks: 0, opens: 0, failures: 0, decoyHits: 0, timeouts: 0, evictions: 0, bans: 0, ignored: { banned: 0, cooldown: 0, 'not-allowed': 0, 'not-for-us': 0, noise: 0 } };
+    const counters = newCounters();
     const r = buildStatus(
       { doors: [door('d', '1')], options: options(), attemptsByDoor: undefined, tables: { attempts: 300_000, banned: 0, failing: 0, evictions: 0 }, counters },
       [{ door: 'd', address: A, services: [], expiresAt: 900, backend: 'command', state: 'closing' }],

@@ -65,6 +65,7 @@ export function buildStatus(snap: Snapshot, grants: readonly ActiveGrant[], meta
     counters: {
       packets: c.packets, knocks: c.knocks, opens: c.opens, failures: c.failures, decoyHits: c.decoyHits,
       timeouts: c.timeouts, evictions: c.evictions, bans: c.bans, ignored: { ...c.ignored },
+      spa: { packets: c.spa.packets, opens: c.spa.opens, refused: { ...c.spa.refused } },
     },
   };
 }

@@ -15,6 +15,10 @@ import { sameAddresses } from '../net/local-addresses.js';
 import { samePorts } from '../net/listening.js';
 import { LogGate } from './log-gate.js';
 import type { HostPorts } from '../door/decoys.js';
+import type { SpaGrant } from '../spa-server/gate.js';
+import { SpaReceiver, knockDoors, spaDoors } from '../spa-server/receiver.js';
+import type { ReplayStore } from '../spa-server/replay-cache.js';
+import type { SpaSockets } from '../spa-server/sockets.js';
 
 /** What happens when a door opens: knockd-style commands and firewall grants (src/grants/door-actions.ts). */
 export interface DoorActions {
@@ -23,6 +27,8 @@ export interface DoorActions {
   /** A reloaded configuration: the firewall's protected ports may change. */
   reconfigure?(doors: readonly Door[]): Promise<void>;
   open(door: Door, ip: string, family: 4 | 6): void;
+  /** An SPA door let `ip` in (src/spa-server/): grant exactly what `grant` says. */
+  grantSpa?(door: Door, ip: string, family: 4 | 6, grant: SpaGrant): void;
   /** Runs every owed stop command now; resolves when they are done. */
   closeAll(): Promise<void>;
   /** Called on shutdown; resolves when pending work is settled. */
@@ -44,6 +50,8 @@ export interface DaemonDeps {
   readonly advanceOneTime: AdvanceOneTime;
   /** How often host addresses and listening ports are re-read. */
   readonly refreshMs?: number;
+  /** SPA doors (src/spa-server/): the replay cache with its file, and the sockets of `spa_listen = socket`. */
+  readonly spa?: { readonly replay: ReplayStore; readonly sockets: SpaSockets };
 }
 
 export interface DaemonSettings {
@@ -77,18 +85,29 @@ export class Daemon {
   private lastSummaryAt: number;
   private summaryBase = newCounters();
   private stopped = false;
+  /** SPA doors' datagrams go here, never to the keeper (src/spa-server/receiver.ts). */
+  private readonly spa: SpaReceiver | undefined;
 
   constructor(config: Config, private readonly settings: DaemonSettings, private readonly deps: DaemonDeps) {
     this.config = config;
-    this.keeper = new Doorkeeper(config.doors, config.options);
+    this.keeper = new Doorkeeper(knockDoors(config.doors), config.options);
     const now = deps.clock.now();
     this.gate = new LogGate(20, 200, now);
     this.events = new EventLog(this.counters, deps.log, this.gate);
+    this.spa = deps.spa && new SpaReceiver(config, {
+      ...deps.spa, clock: deps.clock, log: deps.log, logGate: this.gate, counters: this.counters.spa, ipv4Only: settings.ipv4Only,
+      grant: (door, ip, family, grant) => {
+        if (deps.actions.grantSpa) deps.actions.grantSpa(door, ip, family, grant);
+        else deps.log.error(`${ip}: ${door.name}: these door actions cannot grant SPA requests`);
+      },
+    });
     this.lastSummaryAt = now;
   }
 
   async start(): Promise<void> {
     await this.deps.actions.restore(this.config.doors);
+    if (!this.spa && spaDoors(this.config.doors).length > 0) throw new Error('SPA doors need an SPA replay store and sockets (DaemonDeps.spa)');
+    await this.spa?.start(this.config);
     await this.refreshHost(true);
     // One capture on Linux's 'any' device, restricted by the filter to the
     // addresses of the configured interfaces. A capture bound to one interface
@@ -106,7 +125,8 @@ export class Daemon {
   /** Installs a validated new configuration, keeping attempts of unchanged doors. */
   reload(config: Config): void {
     this.config = config;
-    this.keeper.reconfigure(config.doors, config.options);
+    this.keeper.reconfigure(knockDoors(config.doors), config.options);
+    this.spa?.reconfigure(config).catch((err: Error) => this.deps.log.error(`cannot apply the new SPA doors: ${err.message}`));
     this.installFilter(config);
     this.armExpiry();
     this.deps.actions.reconfigure?.(config.doors).catch((err: Error) => {
@@ -125,6 +145,7 @@ export class Daemon {
     this.refreshTimer?.cancel();
     for (const h of this.handles) h.close();
     this.handles = [];
+    await this.spa?.stop();
     this.deps.log.info('shutting down');
     if (!keepOpen) await this.deps.actions.closeAll();
     await this.deps.actions.shutdown();
@@ -165,6 +186,13 @@ export class Daemon {
   private readonly onPacket = (p: Packet): void => {
     if (this.stopped) return;
     this.counters.packets++;
+    if (p.proto === 'udp' && this.spa?.owns(p.dstPort)) {
+      // An SPA port: the SPA gate's, never a knock or a decoy; only datagrams to this host, as for knocks.
+      if (this.addresses.v4.includes(p.dst) || this.addresses.v6.includes(p.dst)) {
+        this.spa.onCaptured({ payload: p.payload, src: p.src, family: p.family, port: p.dstPort });
+      } else this.counters.ignored['not-for-us']++;
+      return;
+    }
     const ignored = this.keeper.onPacket(p, this.deps.clock.now(), this.onEvent);
     if (ignored !== undefined) this.counters.ignored[ignored]++;
     this.armExpiry();
@@ -208,6 +236,7 @@ export class Daemon {
     if (this.stopped) return;
     this.refreshTimer = this.deps.clock.setTimer(this.deps.refreshMs ?? 2000, () => {
       this.keeper.expire(this.deps.clock.now(), this.onEvent);
+      this.spa?.tick(this.deps.clock.now());
       this.summarise();
       this.refreshHost(false).then(
         () => this.scheduleRefresh(),
@@ -264,6 +293,7 @@ export class Daemon {
     if (c.bans > b.bans) parts.push(`${c.bans - b.bans} sources banned`);
     if (c.ignored.banned > b.ignored.banned) parts.push(`${c.ignored.banned - b.ignored.banned} packets from banned sources ignored`);
     if (c.evictions > b.evictions) parts.push(`${c.evictions - b.evictions} attempts evicted (table full)`);
+    if (c.spa.packets > b.spa.packets) parts.push(`${c.spa.packets - b.spa.packets} SPA packets (${c.spa.opens - b.spa.opens} accepted)`);
     if (parts.length > 0) {
       const secs = Math.round((now - this.lastSummaryAt) / 1000);
       this.deps.log.info(`last ${secs} s: ${parts.join(', ')}`, { event: 'summary' });

@@ -21,6 +21,8 @@ import { SystemHostView } from './system-host.js';
 import { oneTimeAdvancer } from './one-time.js';
 import { grantHolders, startControl } from './control-handler.js';
 import type { GrantControl, ReloadOutcome } from '../control/types.js';
+import { ReplayStore, spaReplayPath } from '../spa-server/replay-cache.js';
+import { NodeSpaSockets } from '../spa-server/sockets.js';
 
 export interface ServeOptions {
   readonly configPath: string;
@@ -37,6 +39,8 @@ export interface ServeOptions {
   readonly lookup: boolean;
   /** `--control-socket`; else ControlSocket, else the default (src/control/socket-path.ts). */
   readonly controlSocket?: string;
+  /** `--fwknop-access FILE`: fwknop access.conf stanzas served as SPA doors (re-read on reload). */
+  readonly fwknopAccess?: string | undefined;
 }
 
 
@@ -78,6 +82,8 @@ export async function startDaemon(o: ServeOptions): Promise<number> {
       log,
       buildFilter: filterForHost,
       advanceOneTime: oneTimeAdvancer(files, log),
+      // SPA doors: the replay cache in the state directory, real sockets for spa_listen = socket.
+      spa: { replay: new ReplayStore({ store: files, path: spaReplayPath(stateDir), log }), sockets: new NodeSpaSockets() },
     });
     await daemon.start();
     if (o.pidFile) writePidFile(o.pidFile, process.pid);
@@ -106,7 +112,7 @@ export async function startDaemon(o: ServeOptions): Promise<number> {
       if (stopping) return { ok: false, errors: ['the daemon is shutting down'] };
       log.info(`re-reading config file: ${o.configPath}`);
       log.reopen();
-      const loaded = loadConfigFile(o.configPath);
+      const loaded = loadConfigFile(o.configPath, o.fwknopAccess);
       if (!loaded.ok) {
         for (const m of loaded.messages) log.error(m);
         log.error(`${o.configPath} is not valid; still running with the previous configuration`);

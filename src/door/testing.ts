@@ -17,6 +17,7 @@ export function options(overrides: Partial<Options> = {}): Options {
     nftTable: { family: 'inet', name: 'portcullis', integrated: false },
     nftPriority: DEFAULTS.nftPriority,
     closeOnExit: true,
+    maxSpaPacketAgeMs: DEFAULTS.maxSpaPacketAgeMs,
     ...overrides,
   };
 }

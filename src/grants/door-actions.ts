@@ -3,6 +3,7 @@
 // either or both; a config without `open`/`forward` never touches the
 // firewall on its own (knockd configs keep working exactly as before).
 import type { Door } from '../config/model.js';
+import type { SpaGrant } from '../spa-server/gate.js';
 import type { Logger } from '../log/logger.js';
 import type { CommandGrants } from '../actions/grants.js';
 import type { DoorActions } from '../daemon/daemon.js';
@@ -52,6 +53,22 @@ export class CombinedActions implements DoorActions {
       if (this.fw) this.fw.open(door, ip, family);
       else this.log.error(`${ip}: ${door.name}: no firewall backend, cannot open ${door.open.map((p) => `${p.proto}/${p.port}`).join(', ')}`);
     }
+  }
+
+  /**
+   * An SPA door let `ip` in (src/spa-server/): a door with a start command
+   * runs it (%IP%, and %PORT%/%PROTO% of the first requested port, %TIMEOUT%
+   * in seconds; the stop command runs `timeoutMs` after the start returns),
+   * any other door gets exactly its services and forwards through the firewall backend.
+   */
+  grantSpa(door: Door, ip: string, family: 4 | 6, grant: SpaGrant): void {
+    const { services, forwards, timeoutMs } = grant;
+    if (door.startCommand !== undefined || door.startCommand6 !== undefined) {
+      const first = services[0];
+      if (!first) return;
+      this.commands.open({ ...door, cmdTimeoutMs: timeoutMs }, ip, family, { port: first.port, proto: first.proto, timeoutSeconds: Math.round(timeoutMs / 1000) });
+    } else if (this.fw) this.fw.grant(door, ip, family, services, timeoutMs, forwards);
+    else this.log.error(`${ip}: ${door.name}: no firewall backend, cannot open ${[...services, ...forwards].map((p) => `${p.proto}/${p.port}`).join(', ')}`);
   }
 
   async closeAll(): Promise<void> {

@@ -199,3 +199,38 @@ test('idle() waits for a state file write that completes on a later turn of the 
   await s.grants.idle();
   assert.deepEqual(s.recorded(), []);
 });
+
+test('grant (SPA): exactly the requested services for the requested time, same lifecycle as open', async () => {
+  const s = setup({ kernelExpiry: false });
+  await s.grants.restore([ssh]);
+  s.grants.grant(ssh, A, 4, [{ proto: 'udp', port: 1194 }], 45_000);
+  await s.settle();
+  assert.ok(s.backend.allows(A, 'udp', 1194, s.clock.now()));
+  assert.ok(!s.backend.allows(A, 'tcp', 22, s.clock.now()), 'only what was asked for');
+  assert.deepEqual(s.recorded().map((g) => [g.door, g.address, g.services, g.expiresAt - s.clock.now()]), [['ssh', A, [{ proto: 'udp', port: 1194 }], 45_000]]);
+  assert.ok(s.log.has(`${A}: ssh: opened udp/1194 for 45 s`));
+  s.clock.advance(45_000);
+  await s.settle();
+  assert.ok(!s.backend.allows(A, 'udp', 1194, s.clock.now()));
+  assert.deepEqual(s.recorded(), []);
+});
+
+test('grant (SPA): a second request adds its ports and keeps the later expiry; revoke closes the lot', async () => {
+  const s = setup({ kernelExpiry: false });
+  await s.grants.restore([ssh]);
+  s.grants.grant(ssh, A, 4, [{ proto: 'tcp', port: 22 }], 60_000);
+  await s.settle();
+  s.clock.advance(10_000);
+  s.grants.grant(ssh, A, 4, [{ proto: 'udp', port: 1194 }, { proto: 'tcp', port: 22 }], 5_000);
+  await s.settle();
+  const [g] = s.grants.active();
+  assert.deepEqual(g!.services, [{ proto: 'tcp', port: 22 }, { proto: 'udp', port: 1194 }]);
+  assert.equal(g!.expiresAt - s.clock.now(), 50_000, 'never shortened');
+  assert.ok(s.log.has(`${A}: ssh: already open, extended to 50 s from now`));
+  assert.equal(s.grants.revoke(A), 1);
+  await s.settle();
+  assert.equal(s.firewall.entries.size, 0);
+  s.grants.grant(ssh, A, 4, [], 5_000);
+  await s.settle();
+  assert.equal(s.grants.active().length, 0, 'nothing asked, nothing granted');
+});

@@ -9,12 +9,12 @@
 // entries the kernel does not expire, before the firewall is touched, so a
 // crash can never leave an entry nobody knows about. At start, restore()
 // reconciles the file with what the firewall holds (reconcile.ts).
-import type { Door } from '../config/model.js';
+import type { Door, ForwardRule } from '../config/model.js';
 import type { Logger } from '../log/logger.js';
 import type { FileStore } from '../state/atomic-file.js';
 import { CoalescedWriter } from '../state/coalesced-writer.js';
 import type { Clock, Timer } from '../util/clock.js';
-import type { FirewallBackend, Layout } from '../firewall/backend.js';
+import type { FirewallBackend, Layout, Service } from '../firewall/backend.js';
 import { FirewallQueue } from './firewall-queue.js';
 import { entriesOf, grantFor, grantKey, keysOf, layoutFor, type GrantRecord } from './record.js';
 import { reconcile } from './reconcile.js';
@@ -96,17 +96,53 @@ export class FirewallGrants {
     if (this.stopped) return;
     const key = grantKey(door.name, address);
     const existing = this.held.get(key);
-    if (!existing && this.held.size >= this.maxGrants) {
-      this.log.error(`${address}: ${door.name}: too many firewall grants (${this.maxGrants}), not opening`, { ip: address, door: door.name });
-      return;
-    }
+    if (!existing && this.full(door.name, address)) return;
     const record = grantFor(door, address, family, this.clock.now());
     if (record.services.length === 0 && record.forwards.length === 0) return;
+    this.install(key, record, existing !== undefined, door.openTimeoutMs / 1000);
+  }
+
+  /**
+   * An SPA door let `address` in: grant exactly `services` (and, for a NAT
+   * request, `forwards` of the door's forward rules) for `timeoutMs`, with the
+   * same lifecycle as open(). One grant per door and address, so a second
+   * request while one is held gets the union of the ports and the later of
+   * the two expiries (a grant is never shortened, no entry is left behind).
+   */
+  grant(door: Door, address: string, family: 4 | 6, services: readonly Service[], timeoutMs: number, forwards: readonly ForwardRule[] = []): void {
+    if (this.stopped || services.length + forwards.length === 0) return;
+    const key = grantKey(door.name, address);
+    const existing = this.held.get(key)?.record;
+    if (!existing && this.full(door.name, address)) return;
+    const now = this.clock.now();
+    const merged = [...(existing?.services ?? [])];
+    for (const s of services) if (!merged.some((m) => m.proto === s.proto && m.port === s.port)) merged.push({ proto: s.proto, port: s.port });
+    const fwd = [...(existing?.forwards ?? [])];
+    for (const f of forwards) {
+      if (f.family !== family) continue;
+      const g = { service: { proto: f.proto, port: f.port }, host: f.host, port: f.hostPort };
+      if (!fwd.some((x) => x.service.proto === g.service.proto && x.service.port === g.service.port && x.host === g.host && x.port === g.port)) fwd.push(g);
+    }
+    const expiresAt = Math.max(existing?.expiresAt ?? 0, now + timeoutMs);
+    const record: GrantRecord = { door: door.name, address, family, services: merged, forwards: fwd, expiresAt };
+    this.install(key, record, existing !== undefined, Math.round((expiresAt - now) / 1000));
+  }
+
+  /** Whether no further grant fits (logged). */
+  private full(door: string, address: string): boolean {
+    if (this.held.size < this.maxGrants) return false;
+    this.log.error(`${address}: ${door}: too many firewall grants (${this.maxGrants}), not opening`, { ip: address, door });
+    return true;
+  }
+
+  /** Holds `record` (replacing the door's grant for the address) and puts its entries into the firewall. */
+  private install(key: string, record: GrantRecord, extended: boolean, seconds: number): void {
+    const { address, door } = record;
     this.hold(record);
-    const fields = { ip: address, door: door.name, seconds: door.openTimeoutMs / 1000 };
-    if (existing) this.log.info(`${address}: ${door.name}: already open, extended to ${door.openTimeoutMs / 1000} s from now`, fields);
+    const fields = { ip: address, door, seconds };
+    if (extended) this.log.info(`${address}: ${door}: already open, extended to ${seconds} s from now`, fields);
     const apply = () => void this.track(this.queue.open(entriesOf(record)).then(
-      () => { if (!existing) this.log.info(`${address}: ${door.name}: opened ${describe(record)} for ${door.openTimeoutMs / 1000} s`, { event: 'grant', ...fields }); },
+      () => { if (!extended) this.log.info(`${address}: ${door}: opened ${describe(record)} for ${seconds} s`, { event: 'grant', ...fields }); },
       (err) => this.openFailed(key, record, err),
     ));
     // A kernel-expiring entry cannot outlive its expiry even if we crash before

@@ -7,6 +7,8 @@ import { formatStep } from '../config/sequence.js';
 
 /** Reasons `door` cannot be kernel rules; `chosen` are the doors being generated (what `revokes` may name). */
 export function refusals(door: Door, chosen: ReadonlySet<string>): string[] {
+  // SPA doors (src/spa-server/): decrypting and authenticating a packet is beyond kernel rules.
+  if (door.spa) return ['is an SPA door: its packets must be decrypted and authenticated, which kernel rules cannot do; expected the daemon (portcullis serve) for this door'];
   const out: string[] = [];
   if (door.oneTimeSequences !== undefined) {
     out.push('uses One_Time_Sequences: each sequence is good for one knock and the file is rewritten, which fixed rules cannot do; expected a Sequence (or the daemon for this door)');
