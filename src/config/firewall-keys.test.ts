@@ -1,24 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseConfig } from './parse.js';
-import { ConfigErrors } from './errors.js';
+import { configMessages, parseTestConfig, TEST_FILE } from './testing.js';
 
-const FILE = '/etc/portcullis.conf';
-const none = { readFile: () => undefined };
-
-function parse(text: string) {
-  return parseConfig(text, FILE, none);
-}
-
-function messages(text: string): string[] {
-  try {
-    parse(text);
-  } catch (e) {
-    assert.ok(e instanceof ConfigErrors, String(e));
-    return e.errors.map((x) => x.message);
-  }
-  assert.fail('expected ConfigErrors');
-}
+const FILE = TEST_FILE;
+const parse = parseTestConfig;
+const messages = configMessages;
 
 test('open, open_timeout, forward and revokes parse into the door', () => {
   const c = parse([

@@ -1,28 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseConfig } from './parse.js';
-import { ConfigErrors } from './errors.js';
+import { configMessages, parseTestConfig, TEST_FILE } from './testing.js';
 import { describeConfig } from './summary.js';
 
-const FILE = '/etc/portcullis.conf';
-const none = { readFile: () => undefined };
+const FILE = TEST_FILE;
+const parse = parseTestConfig;
+const messages = configMessages;
 // Keys from fwknop --key-gen (fwknop-run.md, set "A").
 const KEY = 'cGZ5AGTiKi4xoF6J5eSWYeSeYRqpYHJOh62WjLYOZwE=';
 const HMAC = 'lQMnQxJ8ZezcgugRZbzBtSzOdiwbZv+6/O4zkzm4ZphzVucSgb9f5psg/c3J5UVUNnPzWuijtVYIO4sjZkNzvg==';
-
-function parse(text: string) {
-  return parseConfig(text, FILE, none);
-}
-
-function messages(text: string): string[] {
-  try {
-    parse(text);
-  } catch (e) {
-    assert.ok(e instanceof ConfigErrors, String(e));
-    return e.errors.map((x) => x.message);
-  }
-  assert.fail('expected ConfigErrors');
-}
 
 /** `[spa]` (line 1) with the given lines after the key and open_ports (lines 2 and 3). */
 function spa(...lines: string[]): string {
