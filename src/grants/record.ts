@@ -54,13 +54,17 @@ export function keysOf(g: GrantRecord): EntryKey[] {
   ];
 }
 
-/** What the backend sets up for a set of doors: every opened port is protected, every forward's inside service too. */
+/** What the backend sets up for a set of doors: every opened port and captured SPA port is protected, every forward's inside service too. */
 export function layoutFor(doors: readonly Door[]): Layout {
   const seen = new Set<string>();
   const protectedPorts: Service[] = [];
   const forwarded: Layout['forwarded'][number][] = [];
   for (const d of doors) {
-    for (const { proto, port } of d.open) {
+    // A captured SPA port is dropped too: the capture still sees the packet
+    // (AF_PACKET taps before netfilter), but the kernel sends no ICMP port
+    // unreachable, so the host stays silent to a scan of the SPA port.
+    const silent = d.spa?.listen === 'pcap' ? [{ proto: 'udp' as const, port: d.spa.port }] : [];
+    for (const { proto, port } of [...d.open, ...silent]) {
       const k = `${proto}/${port}`;
       if (!seen.has(k)) protectedPorts.push({ proto, port });
       seen.add(k);
