@@ -52,7 +52,7 @@ export function daemonArgv(kind: DaemonKind, lab: Lab, configPath: string, state
 let controlSocketOption: boolean | undefined;
 
 /** Whether this build of `portcullis serve` has --control-socket. */
-function hasControlSocket(): boolean {
+export function hasControlSocket(): boolean {
   if (controlSocketOption === undefined) {
     const r = spawnSync(process.execPath, [PORTCULLIS_BIN, 'serve', '--help'], { encoding: 'utf8', timeout: 10_000 });
     controlSocketOption = /--control-socket\b/.test(`${r.stdout ?? ''}${r.stderr ?? ''}`);
@@ -60,11 +60,11 @@ function hasControlSocket(): boolean {
   return controlSocketOption;
 }
 
-export class RunningDaemon {
+export class RunningDaemon<K extends string = DaemonKind> {
   readonly exited: Promise<void>;
   private done = false;
 
-  constructor(readonly kind: DaemonKind, readonly child: ChildProcess, readonly logPath: string) {
+  constructor(readonly kind: K, readonly child: ChildProcess, readonly logPath: string) {
     this.exited = new Promise((resolve) => {
       child.once('exit', () => {
         this.done = true;

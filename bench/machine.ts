@@ -12,6 +12,8 @@ export interface MachineInfo {
   readonly node: string;
   readonly portcullis: string;
   readonly knockd: string;
+  /** fwknopd's version line and Debian package (the SPA section). */
+  readonly fwknopd?: string;
   readonly hping3: string;
   readonly nft: string;
   /** 1-minute load average when the run started: other work on the machine skews results. */
@@ -27,6 +29,7 @@ export function describeMachine(): MachineInfo {
     node: process.version,
     portcullis: firstLine([process.execPath, PORTCULLIS_BIN, '--version']),
     knockd: `${firstLine(['knockd', '-V'])} (Debian ${packageVersion('knockd')})`,
+    fwknopd: `${firstLine(['fwknopd', '--version'])} (Debian ${packageVersion('fwknop-server')})`,
     hping3: packageVersion('hping3'),
     nft: firstLine(['nft', '--version']),
     loadAtStart: loadavg()[0] ?? NaN,

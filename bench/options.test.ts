@@ -60,3 +60,24 @@ test('bad input is a usage error', () => {
   assert.throws(() => parse(['--frobnicate']), UsageError);
   assert.equal(parseOptions(['--help'], {}, 'x'), 'help');
 });
+
+test('the SPA section: on by default, off, alone', () => {
+  const o = parse([]);
+  assert.equal(o.spa, true);
+  assert.equal(o.spaOnly, false);
+  assert.equal(o.spaPackets, 40);
+  assert.equal(o.spaFloodSeconds, 10);
+  assert.equal(o.spaFloodRate, 60_000);
+  assert.equal(o.spaFloodValid, 10);
+  assert.equal(parse(['--quick']).spaPackets, 20);
+  assert.equal(parse(['--no-spa']).spa, false);
+  const only = parse(['--spa-only']);
+  assert.equal(only.spaOnly, true);
+  assert.equal(only.out, undefined);
+  assert.equal(only.profile, false);
+  assert.equal(only.burstSources, 0);
+  assert.equal(parse(['--spa-only', '--out', 'x.md']).out, 'x.md');
+  assert.equal(parse(['--spa-flood-rate', '0']).spaFloodRate, 0);
+  assert.equal(parse([], { BENCH_SPA_PACKETS: '7' }).spaPackets, 7);
+  assert.throws(() => parse(['--spa-only', '--no-spa']), UsageError);
+});

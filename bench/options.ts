@@ -30,6 +30,20 @@ export interface BenchOptions {
   readonly keepLogs: string | undefined;
   /** Extra arguments for a daemon, for diagnosis (e.g. portcullis -v); the report lists them. */
   readonly extraArgs: { readonly portcullis: readonly string[]; readonly knockd: readonly string[] };
+  /** Run the SPA section (Portcullis's SPA door and fwknopd). */
+  readonly spa: boolean;
+  /** Only the SPA section: no knock latency, flood or burst. */
+  readonly spaOnly: boolean;
+  /** Valid SPA packets in the SPA latency scenario, per daemon. */
+  readonly spaPackets: number;
+  /** Length of the SPA flood. */
+  readonly spaFloodSeconds: number;
+  /** Upper bound on the SPA flood's datagrams. */
+  readonly spaFloodCount: number;
+  /** The SPA flood's paced rate, datagrams/s; 0: as fast as the generator can. */
+  readonly spaFloodRate: number;
+  /** Valid packets during the SPA flood, per daemon. */
+  readonly spaFloodValid: number;
 }
 
 /** Both Portcullis variants get BENCH_PORTCULLIS_ARGS. */
@@ -58,6 +72,15 @@ export const USAGE = `usage: npm run bench -- [options]      (also: node dist/be
                         does it and puts a summary into the report)
   --cpu-prof DIR        keep the .cpuprofile in DIR (also makes a quick run profile) env BENCH_CPU_PROF
   --keep-logs DIR       copy each daemon's output to DIR                        env BENCH_KEEP_LOGS
+  --no-spa              skip the SPA section (Portcullis's SPA door vs fwknopd 2.6.10)
+  --spa-only            run only the SPA section (for quick iteration; writes nothing
+                        unless --out is given)
+  --spa-packets N       valid SPA packets per daemon, latency (default 40, quick 20) env BENCH_SPA_PACKETS
+  --spa-flood-seconds S SPA flood length (default 10, quick 4)                  env BENCH_SPA_FLOOD_SECONDS
+  --spa-flood-count N   at most N flood datagrams (default 5000000)             env BENCH_SPA_FLOOD_COUNT
+  --spa-flood-rate PPS  SPA flood rate the generator paces itself to; 0: as fast as
+                        it can (default 60000)                                  env BENCH_SPA_FLOOD_RATE
+  --spa-flood-valid N   valid SPA packets during the flood (default 10)         env BENCH_SPA_FLOOD_VALID
   BENCH_PORTCULLIS_ARGS, BENCH_KNOCKD_ARGS: extra daemon arguments (space-separated), for
                         diagnosis only (both Portcullis variants get the first); the report
                         lists them.
@@ -97,6 +120,9 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv, de
   const noWrite = flag('--no-write');
   const noProfile = flag('--no-profile');
   const noBurst = flag('--no-burst');
+  const noSpa = flag('--no-spa');
+  const spaOnly = flag('--spa-only');
+  if (noSpa && spaOnly) throw new UsageError('--no-spa and --spa-only exclude each other');
   const only = [...values('--only'), ...(env.BENCH_ONLY ? env.BENCH_ONLY.split(',') : [])].map((s) => s.trim()).filter((s) => s !== '');
   for (const d of only) if (!DAEMONS.includes(d as DaemonKind)) throw new UsageError(`--only: unknown daemon ${d} (${DAEMONS.join(', ')})`);
   const interval = value('--interval', 'BENCH_INTERVAL');
@@ -113,17 +139,24 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv, de
     burstSources: int('--burst', 'BENCH_BURST', MAX_BURST, 0),
     burstWindowMs: int('--burst-window', 'BENCH_BURST_WINDOW', quick ? 10_000 : 20_000, 1000),
     daemons: only.length > 0 ? DAEMONS.filter((d) => only.includes(d)) : DAEMONS,
-    out: noWrite ? undefined : out ?? (quick ? undefined : defaultOut),
+    out: noWrite ? undefined : out ?? (quick || spaOnly ? undefined : defaultOut),
     profile: false,
     cpuProfileDir: value('--cpu-prof', 'BENCH_CPU_PROF') || undefined,
     keepLogs: value('--keep-logs', 'BENCH_KEEP_LOGS') || undefined,
     extraArgs: { portcullis: words(env.BENCH_PORTCULLIS_ARGS), knockd: words(env.BENCH_KNOCKD_ARGS) },
+    spa: !noSpa,
+    spaOnly,
+    spaPackets: int('--spa-packets', 'BENCH_SPA_PACKETS', quick ? 20 : 40, 1),
+    spaFloodSeconds: int('--spa-flood-seconds', 'BENCH_SPA_FLOOD_SECONDS', quick ? 4 : 10, 1),
+    spaFloodCount: int('--spa-flood-count', 'BENCH_SPA_FLOOD_COUNT', 5_000_000, 1),
+    spaFloodRate: int('--spa-flood-rate', 'BENCH_SPA_FLOOD_RATE', 60_000, 0),
+    spaFloodValid: int('--spa-flood-valid', 'BENCH_SPA_FLOOD_VALID', 10, 1),
   };
   if (options.burstSources > MAX_BURST) throw new UsageError(`--burst must be at most ${MAX_BURST}, not ${options.burstSources}`);
   options = {
     ...options,
-    profile: !noProfile && (options.cpuProfileDir !== undefined || !quick),
-    ...(noBurst ? { burstSources: 0 } : {}),
+    profile: !spaOnly && !noProfile && (options.cpuProfileDir !== undefined || !quick),
+    ...(noBurst || spaOnly ? { burstSources: 0 } : {}),
   };
   if (args.length > 0) throw new UsageError(`unknown argument: ${args.join(' ')}`);
   return options;

@@ -7,6 +7,7 @@ import type { KnockResult } from './knock-result.js';
 import type { MachineInfo } from './machine.js';
 import type { BenchOptions } from './options.js';
 import type { ProfileSummary } from './cpu-profile.js';
+import type { SpaResult } from './spa-section.js';
 
 /** What a daemon wrote during the flood run. */
 export interface LogCounts {
@@ -43,6 +44,8 @@ export interface BenchReport {
   /** One element written to an already running `nft -i`, ms to the monitor line (see command-floor.ts). */
   readonly channelFloor?: readonly number[];
   readonly profile?: ProfileSummary;
+  /** The SPA section: Portcullis's SPA door and fwknopd. */
+  readonly spa?: readonly SpaResult[];
 }
 
 export function countLogLines(text: string): LogCounts {

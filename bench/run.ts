@@ -24,6 +24,7 @@ import { buildScene, type Scene } from './scene.js';
 import type { KnockResult } from './knock-result.js';
 import { summarize } from './stats.js';
 import { ms } from './format.js';
+import { spaSection, type SpaResult } from './spa-section.js';
 
 const PROGRAMS = ['nft', 'tcpdump', 'hping3', 'knockd', 'knock'];
 
@@ -41,7 +42,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     console.error(`bench: ${err.message}\n${USAGE}`);
     return 2;
   }
-  const cannot = labSkipReason(PROGRAMS);
+  const cannot = labSkipReason([...(options.spaOnly ? ['nft', 'tcpdump'] : PROGRAMS), ...(options.spa ? ['fwknopd'] : [])]);
   if (cannot) {
     console.error(`bench: cannot run: ${cannot}`);
     return 2;
@@ -53,49 +54,53 @@ export async function main(argv: readonly string[]): Promise<number> {
   progress(`machine: ${machine.cpu}, ${machine.cores} cores, load ${machine.loadAtStart.toFixed(2)}`);
   const scene = await buildScene(options.burstSources);
   const results = new Map<DaemonKind, { latency?: KnockResult[]; flood?: FloodRun; floodLog?: LogCounts; burst?: BurstRun }>();
-  for (const kind of options.daemons) results.set(kind, {});
+  if (!options.spaOnly) for (const kind of options.daemons) results.set(kind, {});
+  let spa: SpaResult[] | undefined;
   let calibration: Calibration | undefined;
   let interval = options.floodInterval;
   let profile: ProfileSummary | undefined;
   let commandFloor: number[] | undefined;
   let channelFloor: number[] | undefined;
   try {
-    commandFloor = await measureCommandFloor(scene.lab, scene.tools.watch, scene.probeIp, 20);
-    progress(`the start command alone: p50 ${ms(summarize(commandFloor).p50)}`);
-    if (options.daemons.includes('portcullis-nft')) {
-      channelFloor = await measureChannelFloor(scene.lab, scene.tools.watch, scene.tools.clock, scene.probeIp, 20);
-      progress(`one element through a running nft -i: p50 ${ms(summarize(channelFloor).p50)}`);
-    }
-    for (const kind of options.daemons) {
-      const r = results.get(kind) ?? {};
-      r.latency = await latencyScenario(scene, kind, options);
-    }
-    const flooded = options.daemons.filter((d) => FLOOD_DAEMONS.includes(d));
-    if (interval === undefined && flooded.length > 0) {
-      progress(`calibrating hping3 for ${options.floodPps} packets/s`);
-      calibration = await calibrateFlood(scene.lab, anchorPid(scene), options.floodPps, SEQUENCE[0]);
-      interval = calibration.interval;
-      progress(`  -i ${interval}: ${Math.round(calibration.pps)} packets/s`);
-    }
-    const spec: FloodSpec = { interval: interval ?? 'u40', count: options.floodPps * options.floodSeconds, port: SEQUENCE[0] };
-    for (const kind of flooded) {
-      const r = results.get(kind) ?? {};
-      const { flood, log } = await floodScenario(scene, kind, options, spec);
-      r.flood = flood;
-      r.floodLog = log;
-    }
-    if (options.profile && options.daemons.includes('portcullis')) {
-      // Without --cpu-prof the raw profile goes with the lab; the report keeps its summary.
-      const dir = options.cpuProfileDir ? resolve(options.cpuProfileDir) : join(scene.lab.tmp, 'cpu-prof');
-      profile = await profileScenario(scene, options, spec, dir);
-      if (profile && !options.cpuProfileDir) profile = { ...profile, file: 'not kept; --cpu-prof DIR keeps it' };
-    }
-    if (options.burstSources > 0) {
+    if (!options.spaOnly) {
+      commandFloor = await measureCommandFloor(scene.lab, scene.tools.watch, scene.probeIp, 20);
+      progress(`the start command alone: p50 ${ms(summarize(commandFloor).p50)}`);
+      if (options.daemons.includes('portcullis-nft')) {
+        channelFloor = await measureChannelFloor(scene.lab, scene.tools.watch, scene.tools.clock, scene.probeIp, 20);
+        progress(`one element through a running nft -i: p50 ${ms(summarize(channelFloor).p50)}`);
+      }
       for (const kind of options.daemons) {
         const r = results.get(kind) ?? {};
-        r.burst = await burstScenario(scene, kind, options);
+        r.latency = await latencyScenario(scene, kind, options);
+      }
+      const flooded = options.daemons.filter((d) => FLOOD_DAEMONS.includes(d));
+      if (interval === undefined && flooded.length > 0) {
+        progress(`calibrating hping3 for ${options.floodPps} packets/s`);
+        calibration = await calibrateFlood(scene.lab, anchorPid(scene), options.floodPps, SEQUENCE[0]);
+        interval = calibration.interval;
+        progress(`  -i ${interval}: ${Math.round(calibration.pps)} packets/s`);
+      }
+      const spec: FloodSpec = { interval: interval ?? 'u40', count: options.floodPps * options.floodSeconds, port: SEQUENCE[0] };
+      for (const kind of flooded) {
+        const r = results.get(kind) ?? {};
+        const { flood, log } = await floodScenario(scene, kind, options, spec);
+        r.flood = flood;
+        r.floodLog = log;
+      }
+      if (options.profile && options.daemons.includes('portcullis')) {
+        // Without --cpu-prof the raw profile goes with the lab; the report keeps its summary.
+        const dir = options.cpuProfileDir ? resolve(options.cpuProfileDir) : join(scene.lab.tmp, 'cpu-prof');
+        profile = await profileScenario(scene, options, spec, dir);
+        if (profile && !options.cpuProfileDir) profile = { ...profile, file: 'not kept; --cpu-prof DIR keeps it' };
+      }
+      if (options.burstSources > 0) {
+        for (const kind of options.daemons) {
+          const r = results.get(kind) ?? {};
+          r.burst = await burstScenario(scene, kind, options);
+        }
       }
     }
+    if (options.spa) spa = await spaSection(scene, options);
   } finally {
     await scene.close();
   }
@@ -113,6 +118,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     ...(commandFloor ? { commandFloor } : {}),
     ...(channelFloor ? { channelFloor } : {}),
     ...(profile ? { profile } : {}),
+    ...(spa ? { spa } : {}),
   };
   console.log(renderConsole(report));
   if (options.out) {
