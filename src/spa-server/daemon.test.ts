@@ -78,7 +78,7 @@ function scene(doors: Door[], w: World = world(), opts: Options = options({ deco
 test('an SPA packet opens open_ports for the client through the firewall; the grant ends after fw_access_timeout', async () => {
   const s = scene([spaTestDoor('spa')]);
   await s.daemon.start();
-  assert.deepEqual(s.firewall.layout?.protected, [{ proto: 'tcp', port: 22 }], 'open_ports are protected like open =');
+  assert.deepEqual(s.firewall.layout?.protected, [{ proto: 'tcp', port: 22 }, { proto: 'udp', port: 62201 }], 'open_ports are protected like open =, and the captured SPA port is dropped (no ICMP answer)');
   assert.match(s.daemon.captureFilter, /udp dst port 62201/);
   assert.equal(s.open(), false);
   await s.send(s.packet());
