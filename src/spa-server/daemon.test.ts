@@ -269,7 +269,7 @@ test('the firewall grant: a second request while one is held adds its ports and 
   await s.daemon.stop();
 });
 
-test('the grant waits for the digest to be on disk: a failing write is logged, the grant still happens', async () => {
+test('the grant does not wait for the replay file: a failing write is logged, the grant still happens', async () => {
   const s = scene([spaTestDoor('spa')]);
   await s.daemon.start();
   s.files.failWrites = true;
@@ -277,6 +277,21 @@ test('the grant waits for the digest to be on disk: a failing write is logged, t
   assert.equal(s.open(), true);
   assert.ok(s.log.has(/cannot save the SPA replay cache to \/state\/spa-replay\.json: ENOSPC/));
   await s.daemon.stop();
+});
+
+test('the grant is made before the replay file is written (the fsync stays off the grant path)', async () => {
+  const s = scene([spaTestDoor('spa')]);
+  await s.daemon.start();
+  let writes = 0;
+  const write = s.files.writeAtomicAsync.bind(s.files);
+  s.files.writeAtomicAsync = (path: string, data: string) => { writes++; return new Promise((r) => setTimeout(r, 50)).then(() => write(path, data)); };
+  const sent = s.send(s.packet());
+  await new Promise((r) => setTimeout(r, 20));
+  assert.equal(s.open(), true, 'open while the write is still in flight');
+  assert.ok(writes >= 1, 'the replay write (and the grant file) are still in flight');
+  await sent;
+  await s.daemon.stop();
+  assert.equal(parseReplay(s.files.read(REPLAY)!).running, false, 'a clean stop clears the running mark');
 });
 
 test('a daemon without SPA deps refuses SPA doors at start', async () => {

@@ -94,6 +94,9 @@ test('ReplayStore: written after a change, loaded again by the next start (a res
   await a.settled();
   assert.equal(onDisk, true, 'afterWrite runs once the digest is in the file');
   assert.equal(store.modes.get(PATH), 0o600);
+  assert.equal(parseReplay(store.read(PATH)!).running, true, 'marked running while the daemon runs');
+  await a.close();
+  assert.equal(parseReplay(store.read(PATH)!).running, false, 'a clean stop clears the mark');
 
   const b = new ReplayStore({ store, path: PATH, log });
   b.load(T + 10_000, AGE);
@@ -105,6 +108,20 @@ test('ReplayStore: written after a change, loaded again by the next start (a res
   assert.equal(c.has(digest(1)), false);
   await c.settled();
   assert.deepEqual(parseReplay(store.read(PATH)!).entries, []);
+});
+
+test('ReplayStore: after a crash (file still marked running) packets stamped before the start are refused; the digests are kept', () => {
+  const store = new MemoryFileStore();
+  const log = new MemoryLogger();
+  const a = new ReplayStore({ store, path: PATH, log });
+  a.load(T, AGE);
+  assert.equal(parseReplay(store.read(PATH)!).running, true, 'the mark is on disk before any packet is accepted');
+  a.add(digest(1), T, T, AGE);
+  // No close(): the daemon died; its last digest may or may not have reached the disk.
+  const b = new ReplayStore({ store, path: PATH, log });
+  b.load(T + 5_000, AGE);
+  assert.equal(b.notBefore, T + 5_000);
+  assert.ok(log.has('did not stop cleanly'));
 });
 
 test('ReplayStore: a corrupt or unreadable file is logged, and packets stamped before the start are refused (notBefore)', async () => {

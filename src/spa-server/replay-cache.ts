@@ -111,13 +111,18 @@ export class ReplayCache {
   }
 }
 
-/** The file's text: `{"version":1,"entries":[[digest, seenAtMs, stampedAtMs], …]}`, oldest first. */
-export function serializeReplay(cache: ReplayCache): string {
+/**
+ * The file's text: `{"version":1,"running":true,"entries":[[digest, seenAtMs, stampedAtMs], …]}`,
+ * oldest first. `running` is true from start until a clean stop.
+ */
+export function serializeReplay(cache: ReplayCache, running = false): string {
   const rows = [...cache.entries()].map(([d, s, t]) => JSON.stringify([d, s, t]));
-  return `{"version":1,"entries":[${rows.join(',\n')}]}\n`;
+  return `{"version":1,"running":${running},"entries":[${rows.join(',\n')}]}\n`;
 }
 
 export interface ParsedReplay {
+  /** The daemon that wrote it did not stop cleanly (its last digests may be missing). */
+  readonly running: boolean;
   readonly entries: [string, number, number][];
   /** Rows that were not an entry (skipped). */
   readonly rejected: number;
@@ -137,7 +142,7 @@ export function parseReplay(text: string): ParsedReplay {
       entries.push([row[0], row[1] as number, row[2] as number]);
     } else rejected++;
   }
-  return { entries, rejected };
+  return { running: (data as { running?: unknown }).running === true, entries, rejected };
 }
 
 export interface ReplayStoreDeps {
@@ -153,10 +158,35 @@ export class ReplayStore {
   /** Packets stamped before this (ms) are refused: set when the file could not be read (what was seen is unknown). */
   notBefore: number | undefined;
   private readonly writer: CoalescedWriter;
+  private running = false;
 
   constructor(private readonly deps: ReplayStoreDeps) {
     this.cache = new ReplayCache(deps.capacity ?? DEFAULT_REPLAY_ENTRIES);
-    this.writer = new CoalescedWriter(deps.store, deps.path, deps.log, () => serializeReplay(this.cache), 'the SPA replay cache');
+    this.writer = new CoalescedWriter(deps.store, deps.path, deps.log, () => serializeReplay(this.cache, this.running), 'the SPA replay cache');
+  }
+
+  /**
+   * Marks the file as in use, synchronously, before any packet is accepted.
+   * Grants are made before their digest reaches the disk (a 5 ms fsync stays
+   * off the grant path); if the daemon then dies, the next start finds the
+   * mark and refuses every packet stamped before it (notBefore), so no replay
+   * window reopens, even after a crash.
+   */
+  private markRunning(): void {
+    this.running = true;
+    try {
+      this.deps.store.writeAtomic(this.deps.path, serializeReplay(this.cache, true));
+    } catch (err) {
+      this.deps.log.error(`cannot write ${this.deps.path}: ${(err as Error).message}; replays of packets accepted now could be honoured again after a crash`);
+    }
+  }
+
+  /** A clean stop: the last digests and `running: false` are on disk. */
+  async close(): Promise<void> {
+    if (!this.running) return this.writer.settled();
+    this.running = false;
+    this.writer.markDirty();
+    await this.writer.settled();
   }
 
   /** Reads the file; entries no replay could use any more are dropped. */
@@ -168,14 +198,19 @@ export class ReplayStore {
       text = store.read(path);
     } catch (err) {
       this.unknown(now, maxAgeMs, `cannot read ${path}: ${(err as Error).message}`);
+      this.markRunning();
       return;
     }
-    if (text === undefined) return;
+    if (text === undefined) {
+      this.markRunning();
+      return;
+    }
     let parsed: ParsedReplay;
     try {
       parsed = parseReplay(text);
     } catch (err) {
       this.unknown(now, maxAgeMs, `${path} is unusable (${(err as Error).message})`);
+      this.markRunning();
       return;
     }
     if (parsed.rejected > 0) log.warn(`${path}: ${parsed.rejected} unusable replay cache entr${parsed.rejected === 1 ? 'y' : 'ies'} skipped`);
@@ -186,8 +221,8 @@ export class ReplayStore {
     this.cache.prune(now, maxAgeMs);
     this.cache.evictedLive = 0;
     log.info(`SPA replay cache: ${this.cache.size} recent packet digest(s) loaded from ${path}`);
-    this.writer.assumeWritten(text);
-    this.writer.markDirty();
+    if (parsed.running) this.unknown(now, maxAgeMs, `the previous run did not stop cleanly (${path} still marked running)`);
+    this.markRunning();
   }
 
   has(digest: string): boolean {
@@ -220,7 +255,6 @@ export class ReplayStore {
 
   private unknown(now: number, maxAgeMs: number, why: string): void {
     this.notBefore = now;
-    this.deps.log.error(`${why}; SPA packets stamped before now are refused for the next ${Math.round(maxAgeMs / 1000)} s (their replays cannot be told apart)`);
-    this.writer.markDirty();
+    this.deps.log.warn(`${why}; SPA packets stamped before now are refused for the next ${Math.round(maxAgeMs / 1000)} s (their replays cannot be told apart)`);
   }
 }
