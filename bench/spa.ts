@@ -12,7 +12,7 @@ import { chmodSync, closeSync, mkdirSync, openSync, writeFileSync } from 'node:f
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fetchStatus } from '../src/control/client.js';
-import { PORTCULLIS_BIN, type Lab, type LabProcess } from '../test/e2e/lab.js';
+import { PORTCULLIS_BIN, type Lab } from '../test/e2e/lab.js';
 import { RunningDaemon } from './daemons.js';
 import type { KnockResult, KnockTools } from './knock-result.js';
 import { readCpu, readNet, ticksPerSecond } from './procfs.js';
@@ -21,7 +21,7 @@ import {
   countFwknopdLog, diffTotals, floodPool, fwknopAccessConf, fwknopdConf, parseUdpLine, spaGrantSetOf, spaPortcullisConfig, spaTotals,
   SPA_PORT, validPacket, type CapturedUdp, type SpaKind, type SpaTotals,
 } from './spa-setup.js';
-import { onTimedLines } from './timed-lines.js';
+import { TcpdumpCapture } from './tcpdump-capture.js';
 import type { WallClock } from './wall-clock.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -29,39 +29,14 @@ const SEND_SCRIPT = join(HERE, 'spa-send.js');
 const FLOOD_SCRIPT = join(HERE, 'spa-flood-gen.js');
 
 /** Kernel timestamps of the legitimate SPA packets (never the flood's: its source is filtered out in the kernel). */
-export class SpaCapture {
-  private readonly seen: CapturedUdp[] = [];
+export type SpaCapture = TcpdumpCapture<CapturedUdp>;
 
-  private constructor(private readonly proc: LabProcess) {}
-
-  static async start(lab: Lab, clock: WallClock, floodSource: string): Promise<SpaCapture> {
+export const SpaCapture = {
+  start(lab: Lab, clock: WallClock, floodSource: string): Promise<SpaCapture> {
     const filter = `udp dst port ${SPA_PORT} and dst host ${lab.server.ip4} and not src host ${floodSource}`;
-    const argv = ['tcpdump', '-i', lab.server.iface, '-n', '-l', '--immediate-mode', '--time-stamp-precision=nano', '-tt', '-s', '128', '-B', '16384', filter];
-    const proc = lab.spawn('server', argv, 'tcpdump spa');
-    const capture = new SpaCapture(proc);
-    const stdout = proc.child.stdout;
-    if (!stdout) throw new Error('tcpdump has no stdout');
-    onTimedLines(stdout, clock, (line) => {
-      const p = parseUdpLine(line);
-      if (p) capture.seen.push(p);
-    });
-    await proc.waitForLine(/^listening on /, 10_000);
-    return capture;
-  }
-
-  async firstFrom(src: string, since: number, timeoutMs = 1000): Promise<CapturedUdp | undefined> {
-    const deadline = performance.now() + timeoutMs;
-    for (;;) {
-      const hit = this.seen.find((s) => s.src === src && s.at >= since);
-      if (hit || performance.now() > deadline) return hit;
-      await new Promise((r) => setTimeout(r, 10));
-    }
-  }
-
-  async stop(): Promise<void> {
-    await this.proc.stop('SIGINT');
-  }
-}
+    return TcpdumpCapture.start(lab, clock, filter, parseUdpLine, 'tcpdump spa');
+  },
+};
 
 export interface SpaDaemon {
   readonly kind: SpaKind;
