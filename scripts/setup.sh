@@ -8,8 +8,11 @@ cd "$(dirname "$0")/.."
 # libpcap-dev, make, g++, python3: build the `cap` capture binding.
 # knockd, fwknop-*: reference implementations the interop tests run against.
 # nftables, iproute2, nmap, hping3, tcpdump, ...: the end-to-end test lab.
+# groff-base, man-db, systemd (systemd-analyze), procps, util-linux (setpriv):
+# the man pages, the unit and the unprivileged-service tests (npm run package).
 PACKAGES=(libpcap-dev nftables iptables ipset iproute2 knockd fwknop-client fwknop-server
-          tcpdump hping3 nmap iputils-ping bsdutils python3 make g++)
+          tcpdump hping3 nmap iputils-ping bsdutils python3 make g++
+          groff-base man-db systemd procps util-linux)
 
 as_root() {
   if [ "$(id -u)" -eq 0 ]; then "$@"

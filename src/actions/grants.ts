@@ -12,6 +12,7 @@
 //                                          = now + cmd_timeout)      again once stopped)
 import type { Door } from '../config/model.js';
 import type { ActiveGrant } from '../control/types.js';
+import { ev } from '../log/events.js';
 import type { Logger } from '../log/logger.js';
 import type { FileStore } from '../state/atomic-file.js';
 import { CoalescedWriter } from '../state/coalesced-writer.js';
@@ -32,6 +33,8 @@ export interface CommandGrantsDeps {
   readonly commandTimeoutMs?: number;
   /** Grants (pending stop commands) held at once; beyond this, opens are refused. */
   readonly maxGrants?: number;
+  /** A start command is started: `seconds` after the door opened (the open-latency metric, src/metrics/). */
+  readonly onStarted?: (kind: 'knock' | 'spa', seconds: number) => void;
 }
 
 export interface PendingStop {
@@ -65,6 +68,7 @@ export class CommandGrants {
   private readonly log: Logger;
   private readonly commandTimeoutMs: number;
   private readonly maxGrants: number;
+  private readonly onStarted: ((kind: 'knock' | 'spa', seconds: number) => void) | undefined;
   private readonly grants = new Map<string, Grant>();
   /** Start-only doors whose command is running (key: door, address, command). */
   private readonly startOnlyRunning = new Set<string>();
@@ -80,6 +84,7 @@ export class CommandGrants {
     this.log = deps.log;
     this.commandTimeoutMs = deps.commandTimeoutMs ?? 10_000;
     this.maxGrants = deps.maxGrants ?? 65_536;
+    this.onStarted = deps.onStarted;
     this.stateFile = new CoalescedWriter(deps.store, deps.statePath, deps.log,
       () => serializeGrants([...this.grants.values()].map((g) => g.record)), 'pending stop commands');
   }
@@ -94,7 +99,7 @@ export class CommandGrants {
       const key = grantKey(record.door, record.ip, record.stop);
       if (this.grants.has(key)) continue;
       if (this.grants.size >= this.maxGrants) {
-        this.log.error(`${record.ip}: ${record.door}: too many pending stop commands (${this.maxGrants}), running this one now`);
+        this.log.error(`${record.ip}: ${record.door}: too many pending stop commands (${this.maxGrants}), running this one now`, ev('command.refused', { ip: record.ip, door: record.door, reason: 'table-full' }));
       }
       const grant: Grant = { key, record: { ...record }, phase: 'waiting' };
       this.grants.set(key, grant);
@@ -124,10 +129,10 @@ export class CommandGrants {
       stop = selected.stop === undefined ? undefined : expandCommand(selected.stop, ip, spa);
     } catch (err) {
       if (!(err instanceof CommandError)) throw err;
-      this.log.error(`${door.name}: ${err.message}`, { door: door.name, code: err.code });
+      this.log.error(`${door.name}: ${err.message}`, ev('command.error', { door: door.name, code: err.code }));
       return;
     }
-    if (stop === undefined) this.openStartOnly(door, ip, start);
+    if (stop === undefined) this.openStartOnly(door, ip, start, spa ? 'spa' : 'knock');
     else this.openWithStop(door, ip, family, start, stop, spa);
   }
 
@@ -174,10 +179,10 @@ export class CommandGrants {
       if (ip !== undefined && grant.record.ip !== ip) continue;
       const fields = { ip: grant.record.ip, door: grant.record.door };
       if (grant.phase === 'waiting') {
-        this.log.info(`${fields.ip}: ${fields.door}: revoked, running the stop command now`, fields);
+        this.log.info(`${fields.ip}: ${fields.door}: revoked, running the stop command now`, ev('command.revoke', fields));
         stops.push(this.track(this.runStop(grant)));
       } else if (grant.phase === 'starting') {
-        this.log.info(`${fields.ip}: ${fields.door}: revoked, running the stop command once the start command returns`, fields);
+        this.log.info(`${fields.ip}: ${fields.door}: revoked, running the stop command once the start command returns`, ev('command.revoke', fields));
         grant.stopWhenStarted = true;
         starting++;
       }
@@ -211,15 +216,16 @@ export class CommandGrants {
     }
   }
 
-  private openStartOnly(door: Door, ip: string, start: string): void {
+  private openStartOnly(door: Door, ip: string, start: string, kind: 'knock' | 'spa'): void {
     // knockd runs a start-only door's command on every successful knock; we keep
     // that, but not twice at once for the same door and address.
     const key = grantKey(door.name, ip, start);
     if (this.startOnlyRunning.has(key)) {
-      this.log.info(`${ip}: ${door.name}: previous command still running, not running it again`, { ip, door: door.name });
+      this.log.info(`${ip}: ${door.name}: previous command still running, not running it again`, ev('command.busy', { ip, door: door.name }));
       return;
     }
     this.startOnlyRunning.add(key);
+    this.onStarted?.(kind, 0); // started right away, from the packet handler
     void this.track(this.runCommand(door.name, ip, start).then(() => { this.startOnlyRunning.delete(key); }));
   }
 
@@ -231,7 +237,7 @@ export class CommandGrants {
       return;
     }
     if (this.grants.size >= this.maxGrants) {
-      this.log.error(`${ip}: ${door.name}: too many open doors (${this.maxGrants}), not opening`, { ip, door: door.name });
+      this.log.error(`${ip}: ${door.name}: too many open doors (${this.maxGrants}), not opening`, ev('command.refused', { ip, door: door.name, reason: 'table-full' }));
       return;
     }
     // Recorded with the earliest time the stop could be due; corrected when the start returns.
@@ -239,22 +245,26 @@ export class CommandGrants {
     const grant: Grant = { key, record, phase: 'starting' };
     this.grants.set(key, grant);
     // The stop is on disk before the start runs, so a crash in between cannot lose it.
-    this.stateFile.markDirty(() => void this.track(this.startGrant(grant, door, start)));
+    const askedAt = this.clock.now();
+    this.stateFile.markDirty(() => {
+      this.onStarted?.(spa ? 'spa' : 'knock', (this.clock.now() - askedAt) / 1000);
+      void this.track(this.startGrant(grant, door, start));
+    });
   }
 
   private repeatOpen(grant: Grant, door: Door, family: 4 | 6, spa?: SpaCommandValues): void {
     const { ip } = grant.record;
     const fields = { ip, door: door.name };
     if (grant.phase === 'starting') {
-      this.log.info(`${ip}: ${door.name}: start command still running, not running it again`, fields);
+      this.log.info(`${ip}: ${door.name}: start command still running, not running it again`, ev('command.busy', fields));
     } else if (grant.phase === 'stopping') {
       grant.reopen = { door, family, ...(spa && { spa }) };
-      this.log.info(`${ip}: ${door.name}: stop command running, opening again when it returns`, fields);
+      this.log.info(`${ip}: ${door.name}: stop command running, opening again when it returns`, ev('command.busy', fields));
     } else {
       grant.record.dueAt = this.clock.now() + door.cmdTimeoutMs;
       this.arm(grant);
       this.stateFile.markDirty();
-      this.log.info(`${ip}: ${door.name}: already open, stop command postponed to ${door.cmdTimeoutMs / 1000} s from now`, fields);
+      this.log.info(`${ip}: ${door.name}: already open, stop command postponed to ${door.cmdTimeoutMs / 1000} s from now`, ev('command.extend', fields));
     }
   }
 
@@ -290,7 +300,7 @@ export class CommandGrants {
     delete grant.timer;
     grant.phase = 'stopping';
     const { door, ip, stop } = grant.record;
-    this.log.info(`${ip}: ${door}: command timeout`, { ip, door });
+    this.log.info(`${ip}: ${door}: command timeout`, ev('command.expire', { ip, door }));
     const outcome = await this.runCommand(door, ip, stop);
     if (outcome.error !== undefined && !grant.reopen) {
       // It never ran (queue full, fork failed): the door is still open, so try again later.
@@ -302,7 +312,7 @@ export class CommandGrants {
         this.arm(grant);
         return;
       }
-      this.log.error(`${ip}: ${door}: stop command did not run after ${STOP_ATTEMPTS} attempts, giving up: ${stop}`, { ip, door });
+      this.log.error(`${ip}: ${door}: stop command did not run after ${STOP_ATTEMPTS} attempts, giving up: ${stop}`, ev('command.refused', { ip, door, reason: 'gave-up' }));
     }
     // Removed only after it ran: a crash in between runs it again, rather than never.
     this.grants.delete(grant.key);

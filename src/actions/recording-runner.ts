@@ -1,6 +1,6 @@
 // A CommandRunner for tests: records every command, answers with scripted
 // outcomes, and can hold commands "running" until the test releases them.
-import type { CommandOutcome, CommandRunner } from './runner.js';
+import type { CommandOutcome, CommandRunner, ExecSpec } from './runner.js';
 
 const SUCCESS: CommandOutcome = { exitCode: 0, signal: null, timedOut: false, durationMs: 0, output: '' };
 
@@ -9,6 +9,8 @@ export class RecordingRunner implements CommandRunner {
   readonly commands: string[] = [];
   /** The time limit passed with each command. */
   readonly timeouts: number[] = [];
+  /** Every exec() spec, in order (exec runs are recorded here, not in `commands`). */
+  readonly execs: ExecSpec[] = [];
   private readonly scripted: Partial<CommandOutcome>[] = [];
   private respond: (command: string) => Partial<CommandOutcome> = () => ({});
   private holding = false;
@@ -46,7 +48,16 @@ export class RecordingRunner implements CommandRunner {
   run(command: string, timeoutMs: number): Promise<CommandOutcome> {
     this.commands.push(command);
     this.timeouts.push(timeoutMs);
-    const outcome: CommandOutcome = { ...SUCCESS, ...(this.scripted.shift() ?? this.respond(command)) };
+    return this.finish({ ...SUCCESS, ...(this.scripted.shift() ?? this.respond(command)) });
+  }
+
+  /** Like run(); respondWith's function gets the argv joined by spaces. */
+  exec(spec: ExecSpec): Promise<CommandOutcome> {
+    this.execs.push(spec);
+    return this.finish({ ...SUCCESS, ...(this.scripted.shift() ?? this.respond(spec.argv.join(' '))) });
+  }
+
+  private finish(outcome: CommandOutcome): Promise<CommandOutcome> {
     this.inFlight++;
     return new Promise((resolve) => {
       const finish = (): void => { this.inFlight--; resolve(outcome); };

@@ -1,6 +1,7 @@
-// Runs door commands through /bin/sh, as knockd does (system(3)), but never
-// blocks, never waits forever, and never runs an unbounded number at once.
-import { spawn, type ChildProcess } from 'node:child_process';
+// Runs door commands through /bin/sh, as knockd does (system(3)), and SPA
+// command messages as an argv without a shell (exec), but never blocks, never
+// waits forever, and never runs an unbounded number at once.
+import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 
 export interface CommandOutcome {
   /** Exit status of the shell; null if it was killed by a signal or never started. */
@@ -18,6 +19,23 @@ export interface CommandOutcome {
 export interface CommandRunner {
   /** Runs `command` with `/bin/sh -c`. Never rejects: every failure is reported in the outcome. */
   run(command: string, timeoutMs: number): Promise<CommandOutcome>;
+  /** Runs a program with an argument array, no shell, as `spec` says (SPA command messages). Never rejects. */
+  exec(spec: ExecSpec): Promise<CommandOutcome>;
+}
+
+/** A program run without a shell: the argv, as whom, and in what environment. */
+export interface ExecSpec {
+  /** argv[0] is the program: an absolute path, or a name looked up in env.PATH. */
+  readonly argv: readonly string[];
+  /** setgid/setuid before exec (libuv also drops supplementary groups); the daemon's own ids change nothing. */
+  readonly uid: number;
+  readonly gid: number;
+  /** The whole environment: nothing of the daemon's is inherited. */
+  readonly env: Readonly<Record<string, string>>;
+  readonly cwd: string;
+  readonly timeoutMs: number;
+  /** Aborted: the command is killed as on a timeout (the daemon stops), or never started if still queued. */
+  readonly signal?: AbortSignal;
 }
 
 export const OUTPUT_TAIL_BYTES = 4096;
@@ -34,8 +52,11 @@ export interface ShellRunnerOptions {
 }
 
 interface Queued {
-  readonly command: string;
+  readonly file: string;
+  readonly args: readonly string[];
+  readonly spawnOptions: SpawnOptions;
   readonly timeoutMs: number;
+  readonly abort?: AbortSignal;
   readonly resolve: (outcome: CommandOutcome) => void;
 }
 
@@ -65,11 +86,26 @@ export class ShellRunner implements CommandRunner {
   }
 
   run(command: string, timeoutMs: number): Promise<CommandOutcome> {
+    return this.enqueue(this.shell, ['-c', command], {}, timeoutMs);
+  }
+
+  exec(spec: ExecSpec): Promise<CommandOutcome> {
+    const [file, ...args] = spec.argv;
+    if (file === undefined) return Promise.resolve(notRun('cannot run an empty argv'));
+    // Our own ids: no setuid/setgid/setgroups at all, which a daemon without
+    // CAP_SETUID/CAP_SETGID (or under a seccomp filter) could not do.
+    const self = spec.uid === process.getuid?.() && spec.gid === process.getgid?.();
+    const ids = self ? {} : { uid: spec.uid, gid: spec.gid };
+    return this.enqueue(file, args, { ...ids, env: { ...spec.env }, cwd: spec.cwd }, spec.timeoutMs, spec.signal);
+  }
+
+  private enqueue(file: string, args: readonly string[], spawnOptions: SpawnOptions, timeoutMs: number, abort?: AbortSignal): Promise<CommandOutcome> {
     return new Promise((resolve) => {
+      const job: Queued = { file, args, spawnOptions, timeoutMs, resolve, ...(abort && { abort }) };
       if (this.active < this.maxConcurrent) {
-        this.start({ command, timeoutMs, resolve });
+        this.start(job);
       } else if (this.queue.length < this.maxQueued) {
-        this.queue.push({ command, timeoutMs, resolve });
+        this.queue.push(job);
       } else {
         resolve(notRun(`command queue full (${this.maxQueued} waiting), command dropped`));
       }
@@ -78,7 +114,8 @@ export class ShellRunner implements CommandRunner {
 
   private start(job: Queued): void {
     this.active++;
-    runOne(this.shell, job.command, job.timeoutMs, this.killGraceMs).then((outcome) => {
+    const run = job.abort?.aborted ? Promise.resolve(notRun('stopped before it could run')) : runOne(job.file, job.args, job.spawnOptions, job.timeoutMs, this.killGraceMs, job.abort);
+    run.then((outcome) => {
       this.active--;
       const next = this.queue.shift();
       if (next) this.start(next);
@@ -113,7 +150,7 @@ class Tail {
 // child that inherited them must not hold the outcome back.
 const PIPE_DRAIN_MS = 100;
 
-function runOne(shell: string, command: string, timeoutMs: number, killGraceMs: number): Promise<CommandOutcome> {
+function runOne(file: string, args: readonly string[], spawnOptions: SpawnOptions, timeoutMs: number, killGraceMs: number, abort?: AbortSignal): Promise<CommandOutcome> {
   return new Promise((resolve) => {
     const startedAt = Date.now();
     const tail = new Tail(OUTPUT_TAIL_BYTES);
@@ -121,7 +158,7 @@ function runOne(shell: string, command: string, timeoutMs: number, killGraceMs: 
     try {
       // detached: the shell leads a new session and process group (knockd calls
       // setsid()), so a timeout can kill everything the command started.
-      child = spawn(shell, ['-c', command], { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+      child = spawn(file, args, { ...spawnOptions, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     } catch (err) {
       resolve(notRun(`cannot run command: ${(err as Error).message}`));
       return;
@@ -137,17 +174,20 @@ function runOne(shell: string, command: string, timeoutMs: number, killGraceMs: 
       if (child.pid === undefined) return;
       try { process.kill(-child.pid, signal); } catch { /* group already gone */ }
     };
-    const timer = setTimeout(() => {
-      timedOut = true;
+    const kill = (): void => {
+      if (killTimer) return;
       killGroup('SIGTERM');
       killTimer = setTimeout(() => killGroup('SIGKILL'), killGraceMs);
       killTimer.unref();
-    }, Math.max(1, timeoutMs));
+    };
+    const timer = setTimeout(() => { timedOut = true; kill(); }, Math.max(1, timeoutMs));
+    abort?.addEventListener('abort', kill, { once: true });
 
     const finish = (outcome: Omit<CommandOutcome, 'durationMs' | 'output' | 'timedOut'>): void => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
+      abort?.removeEventListener('abort', kill);
       const drained = (): void => {
         child.stdout!.destroy();
         child.stderr!.destroy();

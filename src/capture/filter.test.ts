@@ -22,6 +22,10 @@ function door(name: string, sequence: string, extra: Partial<Door> = {}): Door {
   };
 }
 
+function secretSpec(proto: 'tcp' | 'udp', from: number, to: number): NonNullable<Door['sequenceSecret']> {
+  return { secret: new Uint8Array(16), length: 3, windowSeconds: 30, ports: { from, to }, proto };
+}
+
 function flags(text: string): TcpFlagRule[] {
   return text.split(',').map((f) => ({ flag: f.replace('!', '') as TcpFlagRule['flag'], set: !f.startsWith('!') }));
 }
@@ -55,6 +59,13 @@ const CONFIGS: Record<string, FilterInput> = {
   'SPA doors, all unserved': input({
     doors: [door('a', '7000', { tcpFlags: flags('syn') }), spaTestDoor('spa'), spaTestDoor('sock', { port: 5000, listen: 'socket' })],
     decoys: 'all-unserved', servedTcp: [22], servedUdp: [53], ephemeralUdp: { from: 32768, to: 60999 },
+  }),
+  'sequence_secret doors (port ranges)': input({
+    doors: [
+      door('s', '7000', { sequence: [], sequenceSecret: secretSpec('tcp', 8000, 9000), tcpFlags: flags('!ack') }),
+      door('sf', '7000', { sequence: [], sequenceSecret: secretSpec('tcp', 1, 22), tcpFlags: flags('syn,!ack') }),
+      door('u', '7000', { sequence: [], sequenceSecret: secretSpec('udp', 32767, 40000), target: '192.0.2.7' }),
+    ],
   }),
   'many addresses and doors': input({
     localAddresses: { v4: ['192.0.2.2', '10.0.0.1', '192.0.2.2'], v6: ['fd00::2', 'fe80::fc:ff:fe00:1', 'FD00:0::2'] },
@@ -147,6 +158,8 @@ function relevant(cfg: FilterInput, p: Packet): boolean {
   const flagsOk = (d: Door) => d.tcpFlags.every((r) => ((p.tcpFlags & TCP_FLAG_BITS[r.flag]) !== 0) === r.set);
   const knock = doors.some((d) => d.sequence.some((s) => s.proto === p.proto && (s.proto === 'icmp' || s.port === p.dstPort) && (p.proto !== 'tcp' || flagsOk(d))));
   if (knock) return true;
+  const derived = doors.some((d) => d.sequenceSecret?.proto === p.proto && p.dstPort >= d.sequenceSecret.ports.from && p.dstPort <= d.sequenceSecret.ports.to && (p.proto !== 'tcp' || flagsOk(d)));
+  if (derived) return true;
   const decoys = cfg.decoys;
   if (decoys === 'none' || p.proto === 'icmp') return false;
   if (p.proto === 'tcp' && (p.tcpFlags & TCP_FLAG_BITS.ack) !== 0) return false;

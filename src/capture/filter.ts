@@ -100,10 +100,20 @@ function knockTerms(doors: readonly Door[], fam: Families): string[] {
   const tcpByFlags = new Map<string, { mask: number; value: number; ports: Set<number> }>();
   const udp = new Set<number>();
   let icmp = false;
+  const derived: string[] = [];
   for (const door of doors) {
     // An SPA door (src/spa-server/): its UDP port, when captured (`spa_listen = socket` reads a socket instead).
     if (door.spa) { if (door.spa.listen === 'pcap') udp.add(door.spa.port); continue; }
     const flags = flagMask(door.tcpFlags);
+    // A sequence_secret door (src/door/secret-sequence.ts): its whole port range, so the filter
+    // need not change at every window; TCP only with the door's flags (ACK clear, config/door.ts).
+    const secret = door.sequenceSecret;
+    if (secret) {
+      const range = portsTerm(secret.proto, [secret.ports]);
+      if (secret.proto === 'udp') derived.push(range);
+      else if (flags !== undefined) derived.push(flags.mask === 0 ? range : `${paren(range)} and ${paren(flagTest(flags.mask, flags.value, fam))}`);
+      continue;
+    }
     for (const step of door.sequence) {
       if (step.proto === 'udp') udp.add(step.port);
       else if (step.proto === 'icmp') icmp = true;
@@ -125,6 +135,7 @@ function knockTerms(doors: readonly Door[], fam: Families): string[] {
     terms.push(mask === 0 ? dst : `${paren(dst)} and ${paren(flagTest(mask, value, fam))}`);
   }
   if (udp.size > 0) terms.push(portsTerm('udp', [...udp].map((p) => ({ from: p, to: p }))));
+  terms.push(...new Set(derived));
   if (icmp) {
     const echo: string[] = [];
     if (fam.v4) echo.push('icmp[icmptype] == icmp-echo');

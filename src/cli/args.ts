@@ -1,6 +1,9 @@
 // A small getopt: short flags (bundled `-vD`), short options with values
 // (`-c FILE`, `-cFILE`), long options (`--config FILE`, `--config=FILE`).
 import { PortcullisError } from '../errors.js';
+import type { CommandHelp } from './help/model.js';
+import { commandHelp, optionSpecs } from './help/reference.js';
+import { commandUsage } from './help/render-text.js';
 
 export class UsageError extends PortcullisError {
   constructor(message: string) {
@@ -80,18 +83,22 @@ export function lastValue(p: Parsed, name: string): string | undefined {
 }
 
 /**
- * A subcommand's options, with -h/--help added and no positional arguments
- * allowed; or its exit status when parsing already finished it: 1 after a
- * usage error (message and `usage` on stderr), 0 after --help (`usage` on stdout).
+ * A subcommand's options, taken from its reference entry (src/cli/help/), so
+ * every option has its help; -h/--help included, positional arguments only
+ * when the entry lists operands. Or its exit status when parsing already
+ * finished it: 1 after a usage error (message and usage on stderr), 0 after
+ * --help (usage on stdout).
  */
-export function parseCommandArgs(command: string, usage: string, argv: readonly string[], specs: readonly OptionSpec[]): Parsed | number {
+export function parseCommandArgs(command: string | CommandHelp, argv: readonly string[]): Parsed | number {
+  const cmd = typeof command === 'string' ? commandHelp(command) : command;
+  const usage = commandUsage(cmd);
   let args: Parsed;
   try {
-    args = parseArgs(argv, [...specs, { long: 'help', short: 'h' }]);
-    if (args.positional.length > 0) throw new UsageError(`unexpected argument '${args.positional[0]}'`);
+    args = parseArgs(argv, optionSpecs(cmd));
+    if (!cmd.operands?.length && args.positional.length > 0) throw new UsageError(`unexpected argument '${args.positional[0]}'`);
   } catch (err) {
     if (err instanceof UsageError) {
-      console.error(`portcullis ${command}: ${err.message}\n${usage}`);
+      console.error(`portcullis ${cmd.name}: ${err.message}\n${usage}`);
       return 1;
     }
     throw err;

@@ -4,21 +4,20 @@ import { SystemHostView } from '../daemon/system-host.js';
 import { filterForHost } from '../daemon/capture-filter.js';
 import { parseCommandArgs } from './args.js';
 import { configPathArg, loadConfigOrReport } from './config-file.js';
-
-const USAGE = `usage: portcullis check [-c FILE] [-i IF] [-4]
-  Validates FILE (default /etc/knockd.conf), prints its doors and the capture
-  filter serve would install on this host, and exits 0 if valid, 1 if not.`;
+import { GetentLookup, resolveIdentities } from '../spa-server/command-identity.js';
 
 export async function run(argv: string[]): Promise<number> {
-  const args = parseCommandArgs('check', USAGE, argv, [
-    { long: 'config', short: 'c', value: true },
-    { long: 'interface', short: 'i', value: true, repeat: true },
-    { long: 'only-ip-v4', short: '4' },
-  ]);
+  const args = parseCommandArgs('check', argv); // options and help: src/cli/help/commands-daemon.ts
   if (typeof args === 'number') return args;
   const path = configPathArg(args);
   const config = loadConfigOrReport(path);
   if (!config) return 1;
+  // cmd_exec_user / cmd_exec_group must exist here, as `serve` will require at start.
+  const ids = resolveIdentities(config, new GetentLookup());
+  if (!ids.ok) {
+    for (const m of ids.messages) console.error(m);
+    return 1;
+  }
   const ipv4Only = args.flags.has('only-ip-v4');
   const cli = (args.values.get('interface') ?? []).flatMap((v) => v.split(','));
   const interfaces = cli.length > 0 ? cli : config.options.interfaces.length > 0 ? [...config.options.interfaces] : ['any'];

@@ -4,28 +4,14 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ControlError } from '../control/errors.js';
 import { controlSocketFromConfig, resolveControlSocket } from '../control/socket-path.js';
-import { parseArgs, lastValue, UsageError, type OptionSpec, type Parsed } from './args.js';
+import { parseArgs, lastValue, UsageError, type Parsed } from './args.js';
+import { DEFAULT_CONFIG } from './help/commands-daemon.js';
+import { commandHelp, optionSpecs } from './help/reference.js';
+import { commandUsage } from './help/render-text.js';
 
-/** The config `serve` reads by default, so the clients find the same ControlSocket. */
-const DEFAULT_CONFIG = '/etc/knockd.conf';
-
-const COMMON: OptionSpec[] = [
-  { long: 'config', short: 'c', value: true },
-  { long: 'control-socket', value: true },
-  { long: 'help', short: 'h' },
-];
-
-export const COMMON_HELP = `  -c, --config FILE          read ControlSocket from FILE (default ${DEFAULT_CONFIG}); the rest
-                             of the file is not checked, so this works while it has errors
-      --control-socket PATH  the daemon's socket (default: ControlSocket, else
-                             $RUNTIME_DIRECTORY/control.sock, else /run/portcullis/control.sock)
-  -h, --help                 this help
-The socket is root-only. Exits 0 on success, 1 on any error.`;
-
+/** Options and help come from the command's entry in src/cli/help/commands-control.ts. */
 export interface ControlCommand {
   readonly name: string;
-  readonly usage: string;
-  readonly specs?: readonly OptionSpec[];
   /** Throws UsageError for bad arguments, before anything is sent. */
   check?(args: Parsed): void;
   /** Talks to the daemon on `socket`; resolves with the exit status, or throws ControlError. */
@@ -34,19 +20,21 @@ export interface ControlCommand {
 
 export async function runControlCommand(argv: readonly string[], cmd: ControlCommand): Promise<number> {
   const prefix = `portcullis ${cmd.name}`;
+  const help = commandHelp(cmd.name);
+  const usage = commandUsage(help);
   let args: Parsed;
   try {
-    args = parseArgs(argv, [...COMMON, ...(cmd.specs ?? [])]);
+    args = parseArgs(argv, optionSpecs(help));
     if (!args.flags.has('help')) cmd.check?.(args);
   } catch (err) {
     if (err instanceof UsageError) {
-      console.error(`${prefix}: ${err.message}\n${cmd.usage}`);
+      console.error(`${prefix}: ${err.message}\n${usage}`);
       return 1;
     }
     throw err;
   }
   if (args.flags.has('help')) {
-    console.log(cmd.usage);
+    console.log(usage);
     return 0;
   }
   try {

@@ -2,27 +2,13 @@
 // them, for access.conf / ~/.fwknoprc; --qr adds the QR code Fwknop2 scans.
 import { randomBytes } from 'node:crypto';
 import { SpaClientError } from '../spa-client/errors.js';
-import { DEFAULT_HMAC_KEY_LEN, fwknop2Tokens, generateKeys, keygenLines, parseKeygenArgs } from '../spa-client/keygen.js';
+import { fwknop2Tokens, generateKeys, keygenLines, parseKeygenArgs } from '../spa-client/keygen.js';
 import { encodeQr, renderUtf8 } from '../spa-client/qr.js';
-import { digestName } from '../spa-client/settings.js';
-import type { HmacDigest } from '../spa/types.js';
+import { commandHelp } from './help/reference.js';
+import { commandUsage } from './help/render-text.js';
 
-const defaults = (Object.entries(DEFAULT_HMAC_KEY_LEN) as Array<[HmacDigest, number]>).map(([d, n]) => `${digestName(d)} ${n}`).join(', ');
-
-export const USAGE = `usage: portcullis keygen [--hmac-digest-type T] [--key-len N] [--hmac-key-len N] [--qr]
-
-Prints a new Rijndael key and HMAC key exactly as fwknop --key-gen does:
-  KEY_BASE64: ...
-  HMAC_KEY_BASE64: ...
-Put both in the server's access.conf stanza and in the client's ~/.fwknoprc
-(or pass them as --key-base64-rijndael / --key-base64-hmac).
-
-  --hmac-digest-type T   md5 sha1 sha256 (default) sha384 sha512 sha3_256 sha3_512;
-                         sizes the HMAC key: ${defaults} bytes
-  --key-len N            encryption key bytes, 1-32 (default 32)
-  --hmac-key-len N       HMAC key bytes, 1-128
-  --qr                   also print "KEY_BASE64:... HMAC_KEY_BASE64:..." as a
-                         QR code (for Fwknop2 on Android), drawn for a dark terminal`;
+// Help: src/cli/help/commands-client.ts (the parser's table must match it: reference.test.ts).
+export const USAGE = commandUsage(commandHelp('keygen'));
 
 export interface KeygenDeps {
   readonly randomBytes: (n: number) => Uint8Array;

@@ -8,37 +8,22 @@ import { knock, type KnockIO } from '../client/knock.js';
 import { netIO } from '../client/net-io.js';
 import { systemServices, type ServiceLookup } from '../client/services.js';
 import { VERSION } from './main.js';
+import { commandHelp } from './help/reference.js';
+import { commandUsage } from './help/render-text.js';
+import { readFileSync } from 'node:fs';
+import { currentSteps, decodeSecret, type SecretKnockSpec } from '../client/secret-knock.js';
 
-export const USAGE = `usage: portcullis knock [options] HOST STEP [STEP ...]
-
-Sends one knock per STEP, in order, to HOST (resolved once).
-
-steps:
-  PORT[:tcp|:udp]              TCP (default) or UDP port; a service name works too (ssh, http:udp)
-  PORT:udp:payload=TEXT        UDP datagram carrying TEXT (UTF-8, or 0x... for hex)
-  icmp[:payload=TEXT]          ICMP echo request (sent with the system ping; payload at most 16 bytes)
-
-options:
-  -u, --udp                    make every port step UDP (default is TCP)
-  -d, --delay MS               wait MS milliseconds after each hit
-  -4, --ipv4                   use IPv4 only
-  -6, --ipv6                   use IPv6 only
-  -v, --verbose                print each hit
-      --verify PORT            afterwards, check that TCP PORT accepts a connection;
-                               if not, knock once more and check again
-      --verify-timeout MS      how long each check may take (default 3000)
-  -V, --version                print the version
-  -h, --help                   print this help
-
-exit status: 0 sent (and PORT open, with --verify), 1 error, 3 PORT still closed
-
-example:  portcullis knock -v server.example.com 7000 8000:udp 9000 --verify 22`;
+// Help: src/cli/help/commands-client.ts (the parser's table must match it: reference.test.ts).
+export const USAGE = commandUsage(commandHelp('knock'));
 
 export interface KnockDeps {
   readonly io: KnockIO;
   readonly services: ServiceLookup;
   readonly out: (line: string) => void;
   readonly err: (line: string) => void;
+  /** For --secret: the clock (default Date.now) and the secret file's reader (default readFileSync). */
+  readonly now?: () => number;
+  readonly readFile?: (path: string) => string;
 }
 
 const systemDeps = (): KnockDeps => ({
@@ -63,7 +48,35 @@ export async function run(argv: string[], deps: KnockDeps = systemDeps()): Promi
   if (request.kind === 'version') { deps.out(`portcullis ${VERSION}`); return 0; }
 
   const log = request.verbose ? deps.out : undefined;
-  const result = await knock(request.host, request.steps, { ...request.options, log }, deps.io);
+  let steps = request.kind === 'knock' ? request.steps : [];
+  if (request.kind === 'secret') {
+    const derived = secretSteps(request.secret, deps);
+    if (typeof derived === 'string') { deps.err(`portcullis knock: ${derived}`); return 1; }
+    const ports = derived.steps.map((s) => s.port).join(',');
+    if (request.secret.print) { deps.out(ports); return 0; }
+    log?.(`door ${request.secret.door}, window ${derived.window}: ${ports}`);
+    steps = derived.steps;
+  }
+  const result = await knock(request.host, steps, { ...request.options, log }, deps.io);
   if (result.error) deps.err(`portcullis knock: ${result.error.message}`);
   return result.exitCode;
+}
+
+/** The current sequence (portcullis knock --secret), or what went wrong reading the secret. */
+function secretSteps(spec: SecretKnockSpec, deps: KnockDeps): ReturnType<typeof currentSteps> | string {
+  let text: string;
+  if (spec.secret.kind === 'text') text = spec.secret.text;
+  else {
+    try {
+      text = (deps.readFile ?? ((p: string) => readFileSync(p, 'utf8')))(spec.secret.path);
+    } catch (e) {
+      return `cannot read --secret-file ${spec.secret.path}: ${(e as Error).message}`;
+    }
+  }
+  try {
+    return currentSteps(spec, decodeSecret(text), (deps.now ?? Date.now)());
+  } catch (e) {
+    if (e instanceof KnockError) return e.message;
+    throw e;
+  }
 }

@@ -2,14 +2,7 @@
 import { formatAddress, parseAddress } from '../config/address.js';
 import { revoke } from '../control/client.js';
 import { UsageError, type Parsed } from './args.js';
-import { COMMON_HELP, runControlCommand } from './control-command.js';
-
-const USAGE = `usage: portcullis revoke ADDRESS | --all [-c FILE] [--control-socket PATH]
-  Closes now every grant of ADDRESS (an IPv4 or IPv6 address), or with --all
-  every grant: command doors run their stop commands now, firewall grants are
-  removed. Prints how many grants were closed.
-      --all                  every grant of every address
-${COMMON_HELP}`;
+import { runControlCommand } from './control-command.js';
 
 /** The canonical address, or undefined for --all. */
 function target(args: Parsed): string | undefined {
@@ -26,8 +19,6 @@ function target(args: Parsed): string | undefined {
 export function run(argv: string[]): Promise<number> {
   return runControlCommand(argv, {
     name: 'revoke',
-    usage: USAGE,
-    specs: [{ long: 'all' }],
     check: (args) => void target(args),
     async run(args, socket) {
       const address = target(args);

@@ -5,14 +5,13 @@ import { iptablesRules } from '../rules/iptables-recent.js';
 import { planRules, RulesRefused } from '../rules/model.js';
 import { nftRules } from '../rules/nft-sets.js';
 import { parseArgs, lastValue, UsageError } from './args.js';
+import { commandHelp, optionSpecs } from './help/reference.js';
+import { commandUsage } from './help/render-text.js';
 import { configPathArg, loadConfigOrReport } from './config-file.js';
 
-export const USAGE = `usage: portcullis rules [-c FILE] --target iptables|ip6tables|nftables [--door NAME]...
-  Prints a ruleset that runs the doors of FILE (default /etc/knockd.conf) in the
-  kernel, with no daemon: iptables/ip6tables-restore input (own chains, recent
-  lists; load with --noflush and jump to PORTCULLIS-RULES from INPUT), or an
-  nft -f script (own table inet portcullis_rules). --door picks doors (repeat it).
-  Exits 1, naming each door and why, if a door cannot be kernel rules.`;
+// Options and help: src/cli/help/commands-daemon.ts.
+const HELP = commandHelp('rules');
+export const USAGE = commandUsage(HELP);
 
 const TARGETS = ['iptables', 'ip6tables', 'nftables'] as const;
 type Target = (typeof TARGETS)[number];
@@ -29,12 +28,7 @@ export async function run(argv: string[], io: RulesOutput = STDIO): Promise<numb
   let args;
   let target: Target;
   try {
-    args = parseArgs(argv, [
-      { long: 'config', short: 'c', value: true },
-      { long: 'target', short: 't', value: true },
-      { long: 'door', value: true, repeat: true },
-      { long: 'help', short: 'h' },
-    ]);
+    args = parseArgs(argv, optionSpecs(HELP));
     if (args.flags.has('help')) {
       io.out(`${USAGE}\n`);
       return 0;

@@ -3,53 +3,20 @@ import { captureInterfaces, readDefaultRoute } from '../net/capture-interfaces.j
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { parseArgs, lastValue, UsageError, type OptionSpec } from './args.js';
+import { parseArgs, lastValue, UsageError } from './args.js';
+import { commandHelp, optionSpecs, VERSION } from './help/reference.js';
+import { commandUsage } from './help/render-text.js';
 import { loadConfigFile } from './config-file.js';
-import { FWKNOP_ACCESS_HELP } from '../fwknop-access/convert.js';
 import { startDaemon } from '../daemon/run.js';
 
-const SPECS: OptionSpec[] = [
-  { long: 'config', short: 'c', value: true },
-  { long: 'interface', short: 'i', value: true, repeat: true },
-  { long: 'daemon', short: 'd' },
-  { long: 'debug', short: 'D' },
-  { long: 'verbose', short: 'v' },
-  { long: 'lookup', short: 'l' },
-  { long: 'pidfile', short: 'p', value: true },
-  { long: 'logfile', short: 'g', value: true },
-  { long: 'only-ip-v4', short: '4' },
-  { long: 'state-dir', value: true },
-  { long: 'log-format', value: true },
-  { long: 'control-socket', value: true },
-  { long: 'fwknop-access', value: true },
-  { long: 'version', short: 'V' },
-  { long: 'help', short: 'h' },
-];
-
-const USAGE = `usage: portcullis serve [options]
-  -c, --config FILE      config file (knockd.conf syntax), default /etc/knockd.conf
-  -i, --interface IF     interface(s) to listen on; repeat or comma-separate; 'any' for all
-                         (default: config Interface, else the default-route interface, else eth0)
-  -d, --daemon           detach and write the pid file
-  -p, --pidfile FILE     pid file (default /run/portcullis.pid with -d)
-  -g, --logfile FILE     log file (overrides the config's LogFile)
-  -4, --only-ip-v4       ignore IPv6
-  -v, --verbose          also log why attempts fail
-  -D, --debug            log everything, including the capture filter
-  -l, --lookup           accepted for knockd compatibility; Portcullis never does DNS in the packet path
-      --state-dir DIR    where pending stop commands are kept (default $STATE_DIRECTORY or /var/lib/portcullis)
-      --log-format F     text (default) or json
-      --control-socket PATH
-                         the socket of status, revoke and reload (default: config ControlSocket,
-                         else $RUNTIME_DIRECTORY/control.sock, else /run/portcullis/control.sock)
-${FWKNOP_ACCESS_HELP}
-  -V, --version          print the version
-  -h, --help             this help`;
+// Options and help: src/cli/help/commands-daemon.ts.
+const HELP = commandHelp('serve');
+const USAGE = commandUsage(HELP);
 
 export async function run(argv: string[]): Promise<number> {
   let args;
   try {
-    args = parseArgs(argv, SPECS);
+    args = parseArgs(argv, optionSpecs(HELP));
     if (args.positional.length > 0) throw new UsageError(`unexpected argument '${args.positional[0]}'`);
     const format = lastValue(args, 'log-format');
     if (format !== undefined && format !== 'text' && format !== 'json') throw new UsageError(`--log-format must be text or json, not '${format}'`);
@@ -65,7 +32,7 @@ export async function run(argv: string[]): Promise<number> {
     return 0;
   }
   if (args.flags.has('version')) {
-    console.log('portcullis 0.1.0');
+    console.log(`portcullis ${VERSION}`);
     return 0;
   }
   const configPath = resolve(lastValue(args, 'config') ?? '/etc/knockd.conf');

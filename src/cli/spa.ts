@@ -17,48 +17,12 @@ import { mergeSettings, type SpaSettings } from '../spa-client/settings.js';
 import type { SpaTransport } from '../spa-client/transport.js';
 import { defaultUser } from '../spa-client/user.js';
 import { VERSION } from './main.js';
+import { commandHelp } from './help/reference.js';
+import { commandUsage } from './help/render-text.js';
 
-export const USAGE = `usage: portcullis spa -A PROTO/PORT[,...] (-a ADDRESS | -s) -D HOST [options]
-       portcullis spa decode [key options] [-n NAME] PACKET|-
-
-Sends one fwknop Single Packet Authorization packet (FKO protocol 3.0.0, as
-fwknop 2.6.10: AES-256-CBC and HMAC) that an fwknopd or portcullis server
-opens for. The options are fwknop's; command-line options override the -n
-stanza, which overrides [default] in ~/.fwknoprc.
-
-  -A, --access PROTO/PORT[,...]   what to open, e.g. tcp/22 or tcp/22,udp/1194
-  -a, --allow-ip ADDRESS          the IPv4 address to let in (put in the packet)
-  -s, --source-ip                 allow IP 0.0.0.0: the server uses the packet's source
-  -D, --destination HOST          the SPA server: IPv4, IPv6 literal or name
-  -p, --server-port N             default 62201
-  -P, --server-proto udp|tcp|http default udp; http sends fwknop's GET request
-  -f, --fw-timeout SECONDS        ask for this long (client timeout: message types 3/4/6)
-  -N, --nat-access HOST[:PORT]    NAT access to an inside host (message types 2/4)
-      --nat-local                 a local service via a forwarded port (types 5/6)
-  -m, --digest-type T             md5 sha1 sha256 (default) sha384 sha512 sha3_256 sha3_512
-      --hmac-digest-type T        the same names, default sha256
-      --key-base64-rijndael KEY   the encryption key (base64), or:
-      --key-rijndael PASSPHRASE
-      --key-base64-hmac KEY       the HMAC key (base64), or:
-      --key-hmac PASSPHRASE       (HMAC is on whenever an HMAC key is given)
-      --use-hmac                  accepted; an HMAC key is then required
-  -M, --encryption-mode cbc|legacy  legacy: pre-2.5 fwknop peers (no HMAC)
-  -U, --spoof-user USER           the username field (default: $SPOOF_USER, $LOGNAME, you, $USER)
-  -n, --named-config NAME         read stanza [NAME] of ~/.fwknoprc
-      --rc-file PATH              another rc file;  --no-rc-file: none at all
-      --server-resolve-ipv4       resolve -D to IPv4 only
-  -v, --verbose                   print the packet's fields as fwknop -v does
-  -T, --test                      build and print the packet, send nothing
-  -V, --version, -h, --help
-
-Not supported: -R/--resolve-ip-https (give -a ADDRESS or use -s), -C, GPG,
-raw-socket protocols (udpraw, tcpraw, icmp), -r, --time-offset-*.
-
-decode: --key-base64-rijndael/--key-rijndael, --key-base64-hmac/--key-hmac,
---hmac-digest-type, -M legacy, -n NAME, --rc-file; prints the fields as
-fwknop -v (no age check), or the decode error and exits 1.
-
-example:  portcullis spa -A tcp/22 -a 203.0.113.7 -D server.example -n office`;
+// Help: src/cli/help/commands-client.ts (the parser's table must match it: reference.test.ts).
+export const USAGE = commandUsage(commandHelp('spa'));
+export const DECODE_USAGE = commandUsage(commandHelp('spa decode'));
 
 export interface SpaCliDeps {
   readonly transport: SpaTransport;
@@ -135,7 +99,7 @@ async function send(argv: string[], deps: SpaCliDeps): Promise<number> {
 
 async function decode(argv: string[], deps: SpaCliDeps): Promise<number> {
   const cmd = parseDecodeArgs(argv);
-  if (cmd.kind === 'help') { deps.out(USAGE); return 0; }
+  if (cmd.kind === 'help') { deps.out(DECODE_USAGE); return 0; }
   const keys = spaKeys(mergeSettings(rcSettings(cmd, deps), cmd.cli), { forEncode: false });
   const packet = (cmd.packet === '-' ? await deps.stdin() : cmd.packet).trim();
   const r = decodeSpa(packet, keys);

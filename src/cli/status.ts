@@ -1,19 +1,11 @@
 // portcullis status [--json]: what the running daemon guards and has open.
 import { fetchStatus } from '../control/client.js';
 import { formatStatus } from '../control/status-format.js';
-import { COMMON_HELP, noPositional, runControlCommand } from './control-command.js';
-
-const USAGE = `usage: portcullis status [--json] [-c FILE] [--control-socket PATH]
-  Shows the running daemon's doors, the grants open now with their time left,
-  the attempts in flight and the packet counters.
-      --json                 print the report as JSON (fields: see src/control/types.ts)
-${COMMON_HELP}`;
+import { noPositional, runControlCommand } from './control-command.js';
 
 export function run(argv: string[]): Promise<number> {
   return runControlCommand(argv, {
     name: 'status',
-    usage: USAGE,
-    specs: [{ long: 'json' }],
     check: noPositional,
     async run(args, socket) {
       const report = await fetchStatus(socket);

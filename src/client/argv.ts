@@ -7,6 +7,7 @@ import { KnockError } from './errors.js';
 import type { Family, KnockOptions } from './knock.js';
 import type { ServiceLookup } from './services.js';
 import { parseKnockStep } from './steps.js';
+import { secretSpec, wantsSecret, type SecretKnockSpec } from './secret-knock.js';
 
 export const DEFAULT_VERIFY_TIMEOUT_MS = 3_000;
 /** setTimeout's ceiling; longer waits would fire at once. */
@@ -21,19 +22,32 @@ export type KnockRequest =
     readonly steps: readonly Step[];
     readonly verbose: boolean;
     readonly options: Omit<KnockOptions, 'log'>;
+  }
+  | {
+    /** --secret: the steps are the current window's sequence of a sequence_secret door (secret-knock.ts). */
+    readonly kind: 'secret';
+    readonly host: string;
+    readonly secret: SecretKnockSpec;
+    readonly verbose: boolean;
+    readonly options: Omit<KnockOptions, 'log'>;
   };
 
-type Name = 'udp' | 'delay' | 'ipv4' | 'ipv6' | 'verbose' | 'version' | 'help' | 'verify' | 'verify-timeout';
+type Name = 'udp' | 'delay' | 'ipv4' | 'ipv6' | 'verbose' | 'version' | 'help' | 'verify' | 'verify-timeout'
+  | 'secret' | 'secret-file' | 'door' | 'length' | 'window' | 'ports' | 'print' | 'next';
 
-const SHORT: Record<string, Name> = { u: 'udp', d: 'delay', '4': 'ipv4', '6': 'ipv6', v: 'verbose', V: 'version', h: 'help' };
-const LONG: readonly Name[] = ['udp', 'delay', 'ipv4', 'ipv6', 'verbose', 'version', 'help', 'verify', 'verify-timeout'];
-const TAKES_VALUE = new Set<Name>(['delay', 'verify', 'verify-timeout']);
+/** Exported for src/cli/help/reference.test.ts (every option has its help). */
+export const SHORT: Record<string, Name> = { u: 'udp', d: 'delay', '4': 'ipv4', '6': 'ipv6', v: 'verbose', V: 'version', h: 'help' };
+export const LONG: readonly Name[] = ['udp', 'delay', 'ipv4', 'ipv6', 'verbose', 'version', 'help', 'verify', 'verify-timeout',
+  'secret', 'secret-file', 'door', 'length', 'window', 'ports', 'print', 'next'];
+export const TAKES_VALUE = new Set<Name>(['delay', 'verify', 'verify-timeout', 'secret', 'secret-file', 'door', 'length', 'window', 'ports']);
 
 export function parseKnockArgs(argv: readonly string[], services: ServiceLookup): KnockRequest {
   const positional: string[] = [];
   const given = new Map<Name, string>();
   let udp = false;
   let verbose = false;
+  let print = false;
+  let next = false;
   let family: 0 | Family = 0;
 
   const apply = (name: Name, value: string | undefined): KnockRequest | undefined => {
@@ -42,6 +56,8 @@ export function parseKnockArgs(argv: readonly string[], services: ServiceLookup)
       case 'version': return { kind: 'version' };
       case 'udp': udp = true; break;
       case 'verbose': verbose = true; break;
+      case 'print': print = true; break;
+      case 'next': next = true; break;
       case 'ipv4': family = 4; break; // the last of -4/-6 wins, as in knock
       case 'ipv6': family = 6; break;
       default: given.set(name, value!);
@@ -81,6 +97,16 @@ export function parseKnockArgs(argv: readonly string[], services: ServiceLookup)
     }
   }
 
+  const secretArgs = {
+    secret: given.get('secret'), secretFile: given.get('secret-file'), door: given.get('door'),
+    length: given.get('length'), window: given.get('window'), ports: given.get('ports'), print, next, udp,
+  };
+  if (wantsSecret(secretArgs)) {
+    const secret = secretSpec(secretArgs);
+    if (positional.length !== 1) throw new KnockError('KNOCK_USAGE', '--secret derives the steps: expected HOST alone, no STEP');
+    const options: Omit<KnockOptions, 'log'> = { delayMs: delay(given.get('delay')), family, ...verifyOption(given, services) };
+    return { kind: 'secret', host: positional[0]!, secret, verbose, options };
+  }
   const [host, ...stepArgs] = positional;
   if (host === undefined || stepArgs.length === 0) throw new KnockError('KNOCK_USAGE', 'expected HOST and at least one STEP');
   const steps = stepArgs.map((arg) => parseKnockStep(arg, { udp, services }));

@@ -10,6 +10,7 @@ import { InvalidValueError } from './errors.js';
 import { parseDoorNames, parseForwardList, parseOpenList } from './firewall-values.js';
 import { MAX_SECONDS, parseAllowList, parsePath, parseSeconds, parseTarget, parseYesNo } from './values.js';
 import { SPA_SHARED_KEYS, SPA_DOOR_KEYS, SpaDraft, isSpaKey, spaDoor } from './spa-door.js';
+import { SECRET_SEQUENCE_KEYS, SecretSequenceDraft, isSecretSequenceKey } from './secret-sequence.js';
 
 /** Canonical door key for each accepted spelling (lower case). */
 export const DOOR_KEYS = {
@@ -57,6 +58,11 @@ export const DOOR_KEYS = {
   // and no sequence is an fwknop-compatible SPA door; its keys are fwknopd's
   // access.conf names in lower case (spa_port, open_ports, source, …).
   ...SPA_DOOR_KEYS,
+  // Portcullis, replay-resistant sequences (secret-sequence.ts): instead of a
+  // Sequence, `sequence_secret = BASE64` derives the ports from an HMAC of the
+  // secret and the time window; sequence_length, sequence_window,
+  // sequence_ports and sequence_protocol tune it.
+  ...SECRET_SEQUENCE_KEYS,
 } as const;
 export type DoorKey = (typeof DOOR_KEYS)[keyof typeof DOOR_KEYS];
 
@@ -103,6 +109,9 @@ export class DoorDraft {
   knockMaxGapAt?: Origin;
   /** The SPA keys (spa-door.ts). */
   readonly spa = new SpaDraft();
+  /** The sequence_secret keys (secret-sequence.ts). */
+  readonly secret = new SecretSequenceDraft();
+  tcpFlagsAt?: Origin;
   /** Knock-door keys given (other than commands and forward), for the errors on an SPA door. */
   private readonly knockKeys: Origin[] = [];
 
@@ -112,6 +121,7 @@ export class DoorDraft {
   apply(key: DoorKey, value: string, at: Origin, problems: Problems, io: IoForConfig): void {
     if (isSpaKey(key)) return this.spa.apply(key, value, at, problems);
     if (!SPA_SHARED_KEYS.has(key)) this.knockKeys.push(at);
+    if (isSecretSequenceKey(key)) return this.secret.apply(key, value, at, problems);
     switch (key) {
       case 'sequence': return this.setSequence(value, at, problems);
       case 'one_time_sequences': return this.setOneTime(value, at, problems, io);
@@ -123,7 +133,7 @@ export class DoorDraft {
       case 'start_command_6': this.startCommand6 = value; return;
       case 'stop_command': this.stopCommand = value; return;
       case 'stop_command_6': this.stopCommand6 = value; return;
-      case 'tcpflags': this.tcpFlags = problems.value(at, () => parseTcpFlags(value, this.tcpFlags)) ?? this.tcpFlags; return;
+      case 'tcpflags': this.tcpFlags = problems.value(at, () => parseTcpFlags(value, this.tcpFlags)) ?? this.tcpFlags; this.tcpFlagsAt = at; return;
       case 'target': this.target = problems.value(at, () => parseTarget(value)) ?? this.target; return;
       case 'allow': this.allow.push(...(problems.value(at, () => parseAllowList(value)) ?? [])); return;
       case 'allow_duplicates': this.allowDuplicates = problems.value(at, () => parseYesNo(value)) ?? this.allowDuplicates; return;
@@ -142,6 +152,7 @@ export class DoorDraft {
   noteKeyTried(lower: string, at: Origin): void {
     if (lower === 'sequence') this.sequenceAt ??= at;
     if (lower === 'one_time_sequences') this.oneTimeAt ??= at;
+    if (lower === 'sequence_secret') this.secret.at ??= at;
     // `KEY_BASE64 abc` (access.conf syntax) was meant as an SPA door's key: no "door has no sequence" on top.
     if (Object.hasOwn(SPA_DOOR_KEYS, lower)) this.spa.noteTried(SPA_DOOR_KEYS[lower as keyof typeof SPA_DOOR_KEYS], at);
   }
@@ -186,7 +197,7 @@ export class DoorDraft {
 
   /** An SPA door: key_base64 or key, and no sequence. */
   get isSpa(): boolean {
-    return this.spa.keyAt !== undefined && !this.sequenceAt && !this.oneTimeAt;
+    return this.spa.keyAt !== undefined && !this.sequenceAt && !this.oneTimeAt && !this.secret.at;
   }
 
   /** Start_Command(_6) is set: an SPA door's grant runs commands instead of a firewall backend. */
@@ -197,7 +208,14 @@ export class DoorDraft {
   /** Reports a door with no sequence at all (knockd: "has an empty knock sequence"), and SPA keys where they do not belong. */
   check(problems: Problems): void {
     if (!this.checked) return;
-    const seqAt = this.sequenceAt ?? this.oneTimeAt;
+    const fixedAt = this.sequenceAt ?? this.oneTimeAt;
+    this.secret.check({
+      name: this.name,
+      ...(fixedAt && { sequenceAt: fixedAt }),
+      ...(this.tcpFlagsAt && { tcpFlagsAt: this.tcpFlagsAt }),
+      requiresAck: this.tcpFlags.some((r) => r.flag === 'ack' && r.set),
+    }, problems);
+    const seqAt = fixedAt ?? this.secret.at;
     const spa = this.spa;
     if (spa.keyAt && seqAt) {
       problems.atKey('CONFIG_CONFLICT', spa.keyAt,
@@ -222,7 +240,7 @@ export class DoorDraft {
       return;
     }
     problems.atSection('CONFIG_EMPTY_SEQUENCE', this.line, `[${this.name}]`,
-      'door has no sequence; expected a Sequence = port[:proto],... or One_Time_Sequences = FILE line');
+      'door has no sequence; expected a Sequence = port[:proto],..., One_Time_Sequences = FILE or Sequence_Secret = BASE64 line');
   }
 
   /** The finished door, or undefined if its sequence did not parse. */
@@ -231,19 +249,22 @@ export class DoorDraft {
       const spa = this.spa.build();
       return spa && spaDoor(this.name, this.line, this.commandFields(), spa, this.forwards);
     }
-    const sequence = this.oneTime?.all[0]?.sequence ?? this.sequence?.steps;
+    const secret = this.secret.build();
+    const sequence = secret ? [] : this.oneTime?.all[0]?.sequence ?? this.sequence?.steps;
     if (!sequence) return undefined;
     return {
       name: this.name,
       line: this.line,
       sequence,
       ...(this.oneTime && { oneTimeSequences: this.oneTime.path }),
+      ...(secret && { sequenceSecret: secret }),
       seqTimeoutMs: this.seqTimeoutMs,
       knockMinGapMs: this.knockMinGapMs,
       knockMaxGapMs: this.knockMaxGapMs,
       cmdTimeoutMs: this.cmdTimeoutMs,
       ...this.commandFields(),
-      tcpFlags: this.tcpFlags,
+      // A derived TCP knock is a connection attempt: the capture filter passes only those in the range.
+      tcpFlags: secret?.proto === 'tcp' && !this.tcpFlags.some((r) => r.flag === 'ack') ? [...this.tcpFlags, { flag: 'ack', set: false }] : this.tcpFlags,
       ...(this.target !== undefined && { target: this.target }),
       allow: this.allow,
       allowDuplicates: this.allowDuplicates,

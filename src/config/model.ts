@@ -1,5 +1,6 @@
 // The validated configuration: what the parser produces and everything else
 // consumes. Nothing here does I/O; durations are milliseconds.
+import type { HostPort, SyslogRemote } from './observability-values.js';
 
 export type Protocol = 'tcp' | 'udp' | 'icmp';
 export type TcpFlag = 'fin' | 'syn' | 'rst' | 'psh' | 'ack' | 'urg';
@@ -76,6 +77,29 @@ export interface Door {
    * backend protects those ports like any `open =`, else empty.
    */
   readonly spa?: SpaDoor;
+  /**
+   * `sequence_secret` (secret-sequence.ts): the knock ports are derived from
+   * the secret and the time window (src/door/secret-sequence.ts); `sequence`
+   * is empty in the config. The daemon hands the Doorkeeper one copy of the
+   * door per accepted window, with that window's `sequence` and `secretWindow`.
+   */
+  readonly sequenceSecret?: SecretSequence;
+  /** On such a per-window copy: the window index its sequence belongs to. */
+  readonly secretWindow?: number;
+}
+
+/** A door whose ports come from an HMAC of a secret and the time (`sequence_secret = BASE64`). */
+export interface SecretSequence {
+  /** The decoded secret, 16–128 bytes. */
+  readonly secret: Uint8Array;
+  /** `sequence_length`: ports per sequence (default 3). */
+  readonly length: number;
+  /** `sequence_window`: seconds one sequence is current (default 30). */
+  readonly windowSeconds: number;
+  /** `sequence_ports`: the range ports are drawn from (default 1024-32767). */
+  readonly ports: PortRange;
+  /** `sequence_protocol` (default tcp). */
+  readonly proto: 'tcp' | 'udp';
 }
 
 /** fwknop's digest names (`hmac_digest_type = sha3_256` is `sha3-256` here, as in src/spa/types.ts). */
@@ -105,6 +129,24 @@ export interface SpaDoor {
   readonly accessTimeoutMs: number;
   /** `max_fw_timeout` (default 300 s): cap on the length a client asks for (`fwknop -f`). */
   readonly maxTimeoutMs: number;
+  /** `enable_cmd_exec = yes`: command messages (fwknop -C) are run as below; undefined: refused. */
+  readonly commandExec?: SpaCommandExec;
+}
+
+/** How an SPA door runs command messages (src/spa-server/command-exec.ts); names are resolved at start. */
+export interface SpaCommandExec {
+  /** `cmd_exec_user` (required; `root` only when written) and its line. */
+  readonly user: string;
+  readonly userLine: number;
+  /** `cmd_exec_group`; undefined: the user's primary group. */
+  readonly group?: string;
+  readonly groupLine?: number;
+  /** `cmd_allow` lines as argvs: a command runs only if it is exactly one of them; undefined: any command. */
+  readonly allow?: readonly (readonly string[])[];
+  /** `cmd_exec_timeout` (default 30 s): the command is killed after this. */
+  readonly timeoutMs: number;
+  /** `cmd_exec_max_running` (default 4): commands of the door running at once; more are refused. */
+  readonly maxRunning: number;
 }
 
 /** A port a door opens through a firewall backend. */
@@ -172,6 +214,22 @@ export interface Options {
   readonly firewalldZone?: string;
   /** `max_spa_packet_age`: an SPA packet whose timestamp is further than this from now, either way, is refused. */
   readonly maxSpaPacketAgeMs: number;
+  /** `BanExempt`: sources never counted as failing nor banned (src/bans/); absent: none. */
+  readonly banExempt?: readonly Cidr[];
+  /** `SPA_Rate_Limit`: the nftables backend's per-source kernel limit on SPA ports; absent: DEFAULTS.spaRateLimit; `off`: none. */
+  readonly spaRateLimit?: SpaRateLimit | 'off';
+  /** `metrics_listen`: serve GET /metrics here (docs/metrics.md); undefined: no listener. */
+  readonly metricsListen?: HostPort;
+  /** `syslog_remote`: forward security events to this RFC 5424 collector (docs/logging.md). */
+  readonly syslogRemote?: SyslogRemote;
+  /** `syslog_remote_facility`: RFC 5424 facility code of the forwarded messages; undefined: 4 (auth). */
+  readonly syslogRemoteFacility?: number;
+}
+
+/** Packets per second a source may send to the SPA ports (the kernel drops the excess), with a burst allowance. */
+export interface SpaRateLimit {
+  readonly perSecond: number;
+  readonly burst: number;
 }
 
 export interface Config {
@@ -195,4 +253,5 @@ export const DEFAULTS = {
   spaPort: 62201,
   spaAccessTimeoutMs: 30_000,
   spaMaxTimeoutMs: 300_000,
+  spaRateLimit: { perSecond: 20, burst: 20 },
 } as const;

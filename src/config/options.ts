@@ -1,10 +1,12 @@
 // The [options] section: knockd 0.8's four keys plus the Portcullis keys.
-import { DEFAULTS, type BackendChoice, type DecoyPolicy, type NftTable, type Options } from './model.js';
+import { DEFAULTS, type BackendChoice, type Cidr, type DecoyPolicy, type NftTable, type Options, type SpaRateLimit } from './model.js';
 import type { Origin, Problems } from './problems.js';
 import { parseDecoys } from './decoys.js';
 import { parseCount, parseInterfaces, parsePath, parseSeconds, parseYesNo } from './values.js';
 import { parseBackend, parseFirewalldZone, parseNftTable, parsePriority } from './firewall-values.js';
-import { parseMaxPacketAge } from './spa-door.js';
+import { parseMaxPacketAge } from './spa-values.js';
+import { parseFacility, parseMetricsListen, parseSyslogRemote, type HostPort, type SyslogRemote } from './observability-values.js';
+import { parseBanExempt, parseSpaRateLimit } from './ban-values.js';
 
 /** Canonical option key for each accepted spelling (lower case). */
 export const OPTION_KEYS = {
@@ -56,6 +58,20 @@ export const OPTION_KEYS = {
   // (default 120, fwknopd's MAX_SPA_PACKET_AGE) — an SPA packet whose
   // timestamp is further than this from the daemon's clock, either way, is refused.
   max_spa_packet_age: 'max_spa_packet_age',
+  // Portcullis, bans (ban-values.ts, src/bans/): `BanExempt = CIDR[, CIDR…]`
+  // (default none; several lines add up) — sources never counted as failing
+  // nor banned; `SPA_Rate_Limit = N/second [burst M] | off` (default
+  // 20/second burst 20) — the nftables backend's per-source limit on SPA ports,
+  // in the kernel (read at start).
+  banexempt: 'banexempt',
+  spa_rate_limit: 'spa_rate_limit',
+  // Portcullis, observability (observability-values.ts, docs/metrics.md,
+  // docs/logging.md): `metrics_listen = 127.0.0.1:9742` (GET /metrics, off by
+  // default); `syslog_remote = udp://ADDR[:PORT] | tcp://ADDR[:PORT]` (security
+  // events as RFC 5424, off by default); `syslog_remote_facility = NAME` (auth).
+  metrics_listen: 'metrics_listen',
+  syslog_remote: 'syslog_remote',
+  syslog_remote_facility: 'syslog_remote_facility',
 } as const;
 /** The door tables are allocated whole at start (about 80 bytes an entry): 4 Mi entries is ~330 MB. */
 const MAX_TABLE_SIZE = 4_194_304;
@@ -83,6 +99,11 @@ export class OptionsDraft {
   closeOnExit = true;
   firewalldZone?: string;
   maxSpaPacketAgeMs: number = DEFAULTS.maxSpaPacketAgeMs;
+  metricsListen?: HostPort;
+  syslogRemote?: SyslogRemote;
+  syslogRemoteFacility?: number;
+  banExempt: Cidr[] = [];
+  spaRateLimit?: SpaRateLimit | 'off';
 
   apply(key: OptionKey, value: string, at: Origin, problems: Problems): void {
     const v = <T>(parse: () => T): T | undefined => problems.value(at, parse);
@@ -110,6 +131,11 @@ export class OptionsDraft {
       case 'close_on_exit': this.closeOnExit = v(() => parseYesNo(value)) ?? this.closeOnExit; return;
       case 'firewalld_zone': this.firewalldZone = v(() => parseFirewalldZone(value)) ?? this.firewalldZone; return;
       case 'max_spa_packet_age': this.maxSpaPacketAgeMs = v(() => parseMaxPacketAge(value)) ?? this.maxSpaPacketAgeMs; return;
+      case 'metrics_listen': this.metricsListen = v(() => parseMetricsListen(value)) ?? this.metricsListen; return;
+      case 'syslog_remote': this.syslogRemote = v(() => parseSyslogRemote(value)) ?? this.syslogRemote; return;
+      case 'syslog_remote_facility': this.syslogRemoteFacility = v(() => parseFacility(value)) ?? this.syslogRemoteFacility; return;
+      case 'banexempt': this.banExempt.push(...(v(() => parseBanExempt(value)) ?? [])); return;
+      case 'spa_rate_limit': this.spaRateLimit = v(() => parseSpaRateLimit(value)) ?? this.spaRateLimit; return;
     }
   }
 
@@ -133,6 +159,11 @@ export class OptionsDraft {
       closeOnExit: this.closeOnExit,
       ...(this.firewalldZone !== undefined && { firewalldZone: this.firewalldZone }),
       maxSpaPacketAgeMs: this.maxSpaPacketAgeMs,
+      ...(this.metricsListen !== undefined && { metricsListen: this.metricsListen }),
+      ...(this.syslogRemote !== undefined && { syslogRemote: this.syslogRemote }),
+      ...(this.syslogRemoteFacility !== undefined && { syslogRemoteFacility: this.syslogRemoteFacility }),
+      ...(this.banExempt.length > 0 && { banExempt: this.banExempt }),
+      ...(this.spaRateLimit !== undefined && { spaRateLimit: this.spaRateLimit }),
     };
   }
 }

@@ -151,6 +151,7 @@ function checkDecoys(doors: readonly DoorDraft[], options: OptionsDraft, problem
   if (decoys.mode !== 'ports') return;
   const where = options.decoysAt ? ` (Decoys, line ${options.decoysAt.line})` : '';
   for (const door of doors) {
+    door.secret.checkDecoys(decoys, where, problems);
     for (const step of door.sequence?.steps ?? []) {
       if (isDecoyStep(decoys, step)) {
         problems.atKey('CONFIG_CONFLICT', door.sequence!.at,

@@ -36,6 +36,7 @@ function impossible(problems: Problems, at: Origin, steps: number, min: number, 
 
 function sequenceLengths(door: DoorDraft): number[] {
   if (door.oneTime) return door.oneTime.all.map((s) => s.sequence.length);
+  if (door.secret.at) return [door.secret.length];
   return door.sequence ? [door.sequence.steps.length] : [];
 }
 

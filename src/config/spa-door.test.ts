@@ -85,7 +85,7 @@ test('SPA key values: every error names file, line and key and says what is expe
     ['require_source_address = maybe', /:4: require_source_address: "maybe" is not yes or no; expected yes or no/],
     ['fw_access_timeout = 0', /:4: fw_access_timeout: 0 seconds is out of range; expected a whole number of seconds from 1/],
     ['max_fw_timeout = soon', /:4: max_fw_timeout: "soon" is not a number of seconds; expected a whole number of seconds from 1/],
-    ['enable_cmd_exec = yes', /:4: enable_cmd_exec: Portcullis does not run SPA command messages \(fwknop -C\).*; expected no \(the default\)/],
+    ['enable_cmd_exec = yes', /:4: enable_cmd_exec: \[spa\] would run command messages as root \(fwknopd's default\); expected cmd_exec_user = USER .*, or cmd_exec_user = root to run them as root on purpose/],
     ['enable_cmd_exec = perhaps', /:4: enable_cmd_exec: "perhaps" is not yes or no; expected yes or no/],
   ];
   for (const [line, pattern] of cases) {
@@ -116,7 +116,7 @@ test('SPA key values: every error names file, line and key and says what is expe
 
 test('SPA door checks: open_ports required, keys distinct, no HMAC digest without a key, legacy without HMAC, one key form', () => {
   assert.deepEqual(messages(`[spa]\nkey_base64 = ${KEY}\n`), [
-    `${FILE}:2: key_base64: [spa] is an SPA door without open_ports; expected open_ports = PROTO/PORT, … (what a client may ask for, e.g. open_ports = tcp/22)`,
+    `${FILE}:2: key_base64: [spa] is an SPA door without open_ports; expected open_ports = PROTO/PORT, … (what a client may ask for, e.g. open_ports = tcp/22), or enable_cmd_exec = yes for a door that only runs command messages`,
   ]);
   assert.deepEqual(messages(spa(`hmac_key_base64 = ${KEY}`)), [
     `${FILE}:4: hmac_key_base64: is the same as the encryption key; expected a different HMAC key (fwknop --key-gen makes both)`,
@@ -214,4 +214,43 @@ test('access.conf syntax (no "=") gets one error per line, and no "door has no s
     `${FILE}:3: OPEN_PORTS: no "=" on this line; expected OPEN_PORTS = value`,
   ]);
   assert.deepEqual(messages('[spa]\nKEY secret\nopen_ports = tcp/22\n'), [`${FILE}:2: KEY: no "=" on this line; expected KEY = value`]);
+});
+
+test('command messages: enable_cmd_exec with cmd_exec_user, group, cmd_allow lines as argvs, timeout, max running; defaults', () => {
+  const d = parse(spa('enable_cmd_exec = yes', 'cmd_exec_user = spacmd', 'cmd_exec_group = staff', `cmd_allow = /usr/bin/touch '/run/a b'`,
+    'cmd_allow = /usr/bin/id -u', 'cmd_exec_timeout = 5', 'cmd_exec_max_running = 2')).doors[0]!;
+  assert.deepEqual(d.spa!.commandExec, {
+    user: 'spacmd', userLine: 5, group: 'staff', groupLine: 6,
+    allow: [['/usr/bin/touch', '/run/a b'], ['/usr/bin/id', '-u']], timeoutMs: 5000, maxRunning: 2,
+  });
+  assert.deepEqual(parse(spa('enable_cmd_exec = yes', 'cmd_exec_user = root')).doors[0]!.spa!.commandExec,
+    { user: 'root', userLine: 5, timeoutMs: 30_000, maxRunning: 4 }, 'root only when written; no cmd_allow: any command');
+  assert.equal(parse(spa('enable_cmd_exec = no')).doors[0]!.spa!.commandExec, undefined);
+  assert.equal(parse(spa()).doors[0]!.spa!.commandExec, undefined, 'default: no');
+  const only = parse(['[cmd]', `key_base64 = ${KEY}`, 'enable_cmd_exec = yes', 'cmd_exec_user = nobody'].join('\n')).doors[0]!;
+  assert.deepEqual(only.spa!.openPorts, [], 'a door that only runs commands needs no open_ports');
+  assert.match(describeConfig(parse(spa('enable_cmd_exec = yes', 'cmd_exec_user = nobody', 'cmd_allow = /usr/bin/id -u', `cmd_allow = echo 'a b'`))),
+    /command msgs +run as nobody, only \/usr\/bin\/id -u \| echo 'a b', killed after 30 s, at most 4 at once/);
+  assert.match(describeConfig(parse(spa())), /command msgs +refused \(enable_cmd_exec = no\)/);
+});
+
+test('command keys: every error names file, line and key and says what is expected', () => {
+  const cases: [string[], RegExp][] = [
+    [['enable_cmd_exec = yes', 'cmd_exec_user = bad name'], /:5: cmd_exec_user: "bad name" is not a user name; expected a user of this host/],
+    [['enable_cmd_exec = yes', 'cmd_exec_user = x', 'cmd_exec_group = a/b'], /:6: cmd_exec_group: "a\/b" is not a group name; expected a group of this host/],
+    [['enable_cmd_exec = yes', 'cmd_exec_user = x', 'cmd_allow = id; reboot'], /:6: cmd_allow: cannot be split into a command: unquoted ; at position 3 is shell syntax.*; expected one command as a client sends it with fwknop -C \(no shell syntax\)/],
+    [['enable_cmd_exec = yes', 'cmd_exec_user = x', `cmd_allow = echo 'open`], /:6: cmd_allow: cannot be split into a command: unterminated ' quote/],
+    [['enable_cmd_exec = yes', 'cmd_exec_user = x', 'cmd_allow ='], /:6: cmd_allow: cannot be split into a command: an empty command/],
+    [['enable_cmd_exec = yes', 'cmd_exec_user = x', 'cmd_exec_timeout = 0'], /:6: cmd_exec_timeout: 0 seconds is out of range; expected a whole number of seconds from 1/],
+    [['enable_cmd_exec = yes', 'cmd_exec_user = x', 'cmd_exec_max_running = 0'], /:6: cmd_exec_max_running: "0" is out of range; expected a whole number of commands from 1 to 64/],
+    [['enable_cmd_exec = yes', 'cmd_exec_user = x', 'cmd_exec_max_running = 65'], /:6: cmd_exec_max_running: "65" is out of range/],
+    [['cmd_exec_user = nobody'], /:4: cmd_exec_user: \[spa\] does not run command messages; expected enable_cmd_exec = yes too, or no cmd_exec_user/],
+    [['enable_cmd_exec = no', 'cmd_allow = /usr/bin/id'], /:5: cmd_allow: \[spa\] does not run command messages; expected enable_cmd_exec = yes too, or no cmd_allow/],
+  ];
+  for (const [lines, pattern] of cases) {
+    const got = messages(spa(...lines));
+    assert.equal(got.length, 1, `${lines.join(' / ')}: ${got.join('\n')}`);
+    assert.match(got[0]!, new RegExp(`^${FILE.replace(/\//g, '\\/')}${pattern.source}`), lines.join(' / '));
+  }
+  assert.match(messages('[d]\nsequence = 1\ncmd_exec_user = x\n').join('\n'), /:3: cmd_exec_user: is an SPA key, but \[d\] is a knock door/);
 });

@@ -15,7 +15,12 @@
 //       require_source_address = yes            # the message's IP must be the packet's source
 //       fw_access_timeout      = 30             # when the client asks for no timeout
 //       max_fw_timeout         = 300            # cap on the client's `fwknop -f`
-//       enable_cmd_exec        = no             # command messages are never run (yes is refused)
+//       enable_cmd_exec        = no             # yes: run command messages (fwknop -C), no shell
+//       cmd_exec_user          = spacmd         # required with yes (root only when written)
+//       cmd_exec_group         = spacmd         # default: the user's primary group
+//       cmd_allow              = /usr/bin/id -u # exact commands allowed, one a line; none: any
+//       cmd_exec_timeout       = 30             # killed after this many seconds
+//       cmd_exec_max_running   = 4              # at once for the door; more are refused
 //       forward                = tcp/13389 -> 10.0.0.5:3389  # NAT requests granted (fwknop -N)
 //
 // Start_Command / Stop_Command (with %IP%, %PORT%, %PROTO%, %TIMEOUT%) may
@@ -27,10 +32,10 @@
 // SpaDoor out, problems reported with file, line and key.
 import { DEFAULTS, type Cidr, type Door, type ForwardRule, type OpenPort, type SpaDigest, type SpaDoor } from './model.js';
 import type { Origin, Problems } from './problems.js';
-import { InvalidValueError } from './errors.js';
 import { parseOpenList } from './firewall-values.js';
-import { parseAllowList, parseSeconds, parseYesNo } from './values.js';
-import { stripTrailingComment } from './sequence.js';
+import { parseSeconds, parseYesNo } from './values.js';
+import { CommandDraft, describeCommandExec } from './spa-command.js';
+import { parseBase64Key, parseEncryptionMode, parseHmacDigest, parsePassphrase, parseSource, parseSpaListen, parseSpaPort, parseUsername } from './spa-values.js';
 
 /** Canonical SPA door key for each accepted spelling (lower case); spread into DOOR_KEYS. */
 export const SPA_DOOR_KEYS = {
@@ -51,6 +56,11 @@ export const SPA_DOOR_KEYS = {
   fw_access_timeout: 'fw_access_timeout',
   max_fw_timeout: 'max_fw_timeout',
   enable_cmd_exec: 'enable_cmd_exec',
+  cmd_exec_user: 'cmd_exec_user',
+  cmd_exec_group: 'cmd_exec_group',
+  cmd_allow: 'cmd_allow',
+  cmd_exec_timeout: 'cmd_exec_timeout',
+  cmd_exec_max_running: 'cmd_exec_max_running',
 } as const;
 export type SpaKey = (typeof SPA_DOOR_KEYS)[keyof typeof SPA_DOOR_KEYS];
 
@@ -66,98 +76,6 @@ export function isSpaKey(key: string): key is SpaKey {
  */
 export const SPA_SHARED_KEYS: ReadonlySet<string> = new Set(['start_command', 'start_command_6', 'stop_command', 'stop_command_6', 'forward']);
 
-/** fwknopd accepts MAX_SPA_PACKET_AGE up to 100000 s. */
-const MAX_PACKET_AGE_S = 100_000;
-
-/** `[options] max_spa_packet_age = SECONDS`: 1 to 100000. */
-export function parseMaxPacketAge(text: string): number {
-  const ms = parseSeconds(text, 1);
-  if (ms > MAX_PACKET_AGE_S * 1000) {
-    throw new InvalidValueError('CONFIG_BAD_NUMBER', `${ms / 1000} seconds is out of range; expected a whole number of seconds from 1 to ${MAX_PACKET_AGE_S}`);
-  }
-  return ms;
-}
-
-const PORT = /^[0-9]{1,5}$/;
-
-export function parseSpaPort(text: string): number {
-  const value = stripTrailingComment(text);
-  const n = Number(value);
-  if (!PORT.test(value) || n < 1 || n > 65535) {
-    throw new InvalidValueError('CONFIG_BAD_PORT', `"${value}" is not a UDP port number; expected 1-65535 (fwknop's default is 62201)`);
-  }
-  return n;
-}
-
-export function parseSpaListen(text: string): 'pcap' | 'socket' {
-  const value = text.trim().toLowerCase();
-  if (value === 'pcap' || value === 'socket') return value;
-  throw new InvalidValueError('CONFIG_BAD_VALUE', `"${text}" is not a way to receive SPA packets; expected pcap (capture, nothing listens) or socket (bind the UDP port)`);
-}
-
-const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
-const PLACEHOLDER = '__CHANGEME__';
-
-/** Standard base64 (padding optional, as fwknop writes it), decoded to `min`–`max` bytes. */
-export function parseBase64Key(text: string, what: string, max: number): Uint8Array {
-  const value = text.trim();
-  const bare = value.replace(/=+$/, '');
-  if (value === '' || !BASE64.test(value) || bare.length % 4 === 1 || (value.includes('=') && value.length % 4 !== 0)) {
-    throw new InvalidValueError('CONFIG_BAD_VALUE', `not base64; expected the ${what} in standard base64, as fwknop --key-gen prints it (e.g. ${what === 'HMAC key' ? 'HMAC_KEY_BASE64' : 'KEY_BASE64'}: …)`);
-  }
-  const bytes = new Uint8Array(Buffer.from(bare, 'base64'));
-  if (bytes.length < 1 || bytes.length > max) {
-    throw new InvalidValueError('CONFIG_BAD_VALUE', `decodes to ${bytes.length} bytes; expected a ${what} of 1 to ${max} bytes`);
-  }
-  return bytes;
-}
-
-/** A passphrase (`key`, `hmac_key`): its UTF-8 bytes, verbatim, 1–`max` of them. */
-export function parsePassphrase(text: string, what: string, max: number): Uint8Array {
-  if (text === PLACEHOLDER) {
-    throw new InvalidValueError('CONFIG_BAD_VALUE', `${PLACEHOLDER} is fwknop's placeholder; expected a real ${what}`);
-  }
-  const bytes = new Uint8Array(Buffer.from(text, 'utf8'));
-  if (bytes.length < 1 || bytes.length > max) {
-    throw new InvalidValueError('CONFIG_BAD_VALUE', `${bytes.length} bytes; expected a ${what} of 1 to ${max} bytes`);
-  }
-  return bytes;
-}
-
-const DIGESTS: Readonly<Record<string, SpaDigest>> = {
-  md5: 'md5', sha1: 'sha1', sha256: 'sha256', sha384: 'sha384', sha512: 'sha512',
-  sha3_256: 'sha3-256', sha3_512: 'sha3-512', 'sha3-256': 'sha3-256', 'sha3-512': 'sha3-512',
-};
-
-/** fwknop's spelling (`sha3_256`), case-insensitive; `sha3-256` is accepted too. */
-export function parseHmacDigest(text: string): SpaDigest {
-  const found = DIGESTS[text.trim().toLowerCase()];
-  if (!found) {
-    throw new InvalidValueError('CONFIG_BAD_VALUE', `"${text}" is not an HMAC digest; expected one of md5, sha1, sha256, sha384, sha512, sha3_256, sha3_512`);
-  }
-  return found;
-}
-
-export function parseEncryptionMode(text: string): 'cbc' | 'legacy' {
-  const value = text.trim().toLowerCase();
-  if (value === 'cbc' || value === 'legacy') return value;
-  throw new InvalidValueError('CONFIG_BAD_VALUE', `"${text}" is not a supported encryption mode; expected cbc (fwknop's default) or legacy (pre-2.5 clients)`);
-}
-
-/** fwknop's validate_username(): printable, none of `"/\[]:;|=,+*?<>`, and short enough to decode (b64 ≤ 64). */
-export function parseUsername(text: string): string {
-  const bytes = Buffer.byteLength(text, 'utf8');
-  if (text === '' || bytes > 48 || !/^[\x21-\x7e]+$/.test(text) || /["/\\[\]:;|=,+*?<>]/.test(text)) {
-    throw new InvalidValueError('CONFIG_BAD_VALUE', `"${text}" cannot be an fwknop username; expected 1 to 48 printable characters without spaces or any of " / \\ [ ] : ; | = , + * ? < >`);
-  }
-  return text;
-}
-
-/** `source = ANY` (fwknopd's spelling) or networks; ANY is the empty list. */
-export function parseSource(text: string): Cidr[] {
-  if (text.trim().toLowerCase() === 'any') return [];
-  return parseAllowList(text);
-}
 
 /** What the rest of the door tells the SPA checks. */
 export interface SpaDoorContext {
@@ -191,6 +109,8 @@ export class SpaDraft {
   requireSourceAddress = true;
   accessTimeoutMs: number = DEFAULTS.spaAccessTimeoutMs;
   maxTimeoutMs: number = DEFAULTS.spaMaxTimeoutMs;
+  /** enable_cmd_exec and the cmd_* keys (spa-command.ts). */
+  readonly commands = new CommandDraft();
   /** Every SPA key given, for the errors on a knock door. */
   readonly given: Origin[] = [];
   /** A key line that failed to parse: build nothing (the error is reported). */
@@ -243,15 +163,12 @@ export class SpaDraft {
       case 'require_source_address': this.requireSourceAddress = v(() => parseYesNo(value)) ?? this.requireSourceAddress; return;
       case 'fw_access_timeout': this.accessTimeoutMs = v(() => parseSeconds(value, 1)) ?? this.accessTimeoutMs; return;
       case 'max_fw_timeout': this.maxTimeoutMs = v(() => parseSeconds(value, 1)) ?? this.maxTimeoutMs; return;
-      case 'enable_cmd_exec': {
-        const yes = v(() => parseYesNo(value));
-        if (yes) {
-          this.broken = true;
-          problems.atKey('CONFIG_BAD_VALUE', at,
-            'Portcullis does not run SPA command messages (fwknop -C): a remote command as root is a risk it does not take; expected no (the default), and a Start_Command for what should run when the door opens');
-        }
-        return;
-      }
+      case 'enable_cmd_exec':
+      case 'cmd_exec_user':
+      case 'cmd_exec_group':
+      case 'cmd_allow':
+      case 'cmd_exec_timeout':
+      case 'cmd_exec_max_running': if (!this.commands.apply(key, value, at, problems)) this.broken = true; return;
     }
   }
 
@@ -266,8 +183,8 @@ export class SpaDraft {
   /** Checks within the door, once all its lines are read (only for a door that is an SPA door). */
   check(door: SpaDoorContext, problems: Problems): void {
     const at = this.keyAt!;
-    if (!this.openPortsAt && !door.forwardAt) {
-      problems.atKey('CONFIG_BAD_VALUE', at, `[${door.name}] is an SPA door without open_ports; expected open_ports = PROTO/PORT, … (what a client may ask for, e.g. open_ports = tcp/22)`);
+    if (!this.openPortsAt && !door.forwardAt && !this.commands.enabled) {
+      problems.atKey('CONFIG_BAD_VALUE', at, `[${door.name}] is an SPA door without open_ports; expected open_ports = PROTO/PORT, … (what a client may ask for, e.g. open_ports = tcp/22), or enable_cmd_exec = yes for a door that only runs command messages`);
     }
     if (door.forwardAt && door.commands) {
       problems.atKey('CONFIG_CONFLICT', door.forwardAt, `[${door.name}] grants through its Start_Command, which cannot forward; expected forward only on an SPA door that grants through a firewall backend (no Start_Command)`);
@@ -281,11 +198,13 @@ export class SpaDraft {
     if (this.encryptionMode === 'legacy' && this.hmacAt) {
       problems.atKey('CONFIG_CONFLICT', this.encryptionModeAt!, 'fwknop clients never add an HMAC to legacy-mode packets; expected encryption_mode = cbc with an HMAC key, or legacy without one');
     }
+    this.commands.check(door.name, problems);
   }
 
   /** The finished SPA settings, or undefined if a line of them did not parse. */
   build(): SpaDoor | undefined {
     if (this.broken || !this.key) return undefined;
+    const commandExec = this.commands.build();
     return {
       port: this.port,
       listen: this.listen,
@@ -299,6 +218,7 @@ export class SpaDraft {
       requireSourceAddress: this.requireSourceAddress,
       accessTimeoutMs: this.accessTimeoutMs,
       maxTimeoutMs: this.maxTimeoutMs,
+      ...(commandExec && { commandExec }),
     };
   }
 }
@@ -334,13 +254,14 @@ export function describeSpaDoor(d: Door): [string, string][] {
   return [
     ['spa port', `udp/${s.port} (${s.listen === 'pcap' ? 'captured; nothing listens' : 'bound socket'})`],
     ['keys', `Rijndael (${s.encryptionMode}), ${s.hmacKey ? `HMAC ${s.hmacDigest.replace('-', '_')}` : 'no HMAC'}`],
-    ['open ports', s.openPorts.map((p) => `${p.proto}/${p.port}`).join(', ')],
+    ['open ports', s.openPorts.map((p) => `${p.proto}/${p.port}`).join(', ') || 'none'],
     ['source', s.source.length > 0 ? s.source.map((c) => c.text).join(', ') : 'any source'],
     ['username', s.requireUsername ?? 'any'],
     ['source addr', s.requireSourceAddress ? 'the message\'s address must be the packet\'s source' : 'as in the message (0.0.0.0: the packet\'s source)'],
     ['timeout', `${s.accessTimeoutMs / 1000} s, or the client's up to ${s.maxTimeoutMs / 1000} s`],
     ['grants via', viaCommands ? 'start/stop commands' : 'the firewall backend'],
     ...(viaCommands ? [['start', cmd(d.startCommand)], ['stop', cmd(d.stopCommand)]] as [string, string][] : []),
+    ['command msgs', describeCommandExec(s)],
   ];
 }
 

@@ -5,6 +5,7 @@ import { formatSequence } from './sequence.js';
 import { formatTcpFlags } from './tcpflags.js';
 import { formatDecoys } from './decoys.js';
 import { describeSpaDoor } from './spa-door.js';
+import { describeSecretSequence } from './secret-sequence.js';
 
 export function describeConfig(config: Config): string {
   const blocks = config.doors.map(describeDoor);
@@ -15,7 +16,7 @@ export function describeConfig(config: Config): string {
 
 function describeDoor(d: Door): string {
   if (d.spa) return block(`[${d.name}] (line ${d.line}, SPA)`, describeSpaDoor(d));
-  const sequence = formatSequence(d.sequence) +
+  const sequence = d.sequenceSecret ? describeSecretSequence(d.sequenceSecret) : formatSequence(d.sequence) +
     (d.oneTimeSequences === undefined ? '' : ` (one-time, first unused line of ${d.oneTimeSequences})`);
   return block(`[${d.name}] (line ${d.line})`, [
     ['sequence', sequence],
@@ -44,9 +45,18 @@ function describeOptions(o: Options): string {
     ['bans', o.banMs > 0
       ? `${o.failureLimit} failures within ${seconds(o.failureWindowMs)} ban a source for ${seconds(o.banMs)}`
       : 'off (BanTime = 0)'],
+    // BanExempt (src/bans/): shown only when set.
+    ...(o.banExempt ? [['never banned', o.banExempt.map((c) => c.text).join(', ')] as [string, string]] : []),
     ['max attempts', String(o.maxAttempts)],
     ['max sources', String(o.maxTrackedSources)],
+    // Observability (docs/metrics.md, docs/logging.md): shown only when set.
+    ...(o.metricsListen ? [['metrics', `http://${hostPortText(o.metricsListen)}/metrics`] as [string, string]] : []),
+    ...(o.syslogRemote ? [['syslog remote', `${o.syslogRemote.transport}://${hostPortText(o.syslogRemote)} (security events, facility ${o.syslogRemoteFacility ?? 4})`] as [string, string]] : []),
   ]);
+}
+
+function hostPortText(a: { readonly host: string; readonly family: 4 | 6; readonly port: number }): string {
+  return a.family === 6 ? `[${a.host}]:${a.port}` : `${a.host}:${a.port}`;
 }
 
 function block(title: string, rows: [string, string][]): string {

@@ -82,6 +82,13 @@ export async function revoke(path: string, address: string | undefined, opts?: C
 }
 
 /** Asks the daemon to reload its config; resolves with its number of doors. Config errors come as CONFIG_INVALID with details. */
+/** Lifts bans; resolves with how many were live. */
+export async function unban(path: string, address: string | undefined, opts?: ClientOptions): Promise<number> {
+  const reply = await request(path, { op: 'unban', address }, opts);
+  if (typeof reply.unbanned !== 'number') throw missing('unbanned');
+  return reply.unbanned;
+}
+
 export async function reload(path: string, opts?: ClientOptions): Promise<number> {
   const reply = await request(path, { op: 'reload' }, opts);
   if (typeof reply.doors !== 'number') throw missing('doors');

@@ -11,6 +11,9 @@ export async function dispatch(line: string, handler: ControlHandler): Promise<R
         return { ok: true, status: await handler.status() };
       case 'revoke':
         return { ok: true, revoked: await handler.revoke(req.address) };
+      case 'unban':
+        if (!handler.unban) return errorReply('CONTROL_UNKNOWN_COMMAND', 'this daemon has no bans to lift');
+        return { ok: true, unbanned: await handler.unban(req.address) };
       case 'reload': {
         const outcome = await handler.reload();
         if (outcome.ok) return { ok: true, doors: outcome.doors };

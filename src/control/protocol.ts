@@ -9,12 +9,14 @@
 //   status           the daemon's StatusReport (types.ts)
 //   revoke ADDRESS   close now every grant of this IPv4 or IPv6 literal
 //   revoke --all     close every grant now
+//   unban ADDRESS    lift the ban of this IPv4 or IPv6 literal (kernel element too)
+//   unban --all      lift every ban
 //   reload           re-read the config file, as on SIGHUP: validated first,
 //                    the running configuration stays if it has errors
 //
 // The daemon answers with one line of JSON and closes the connection:
 //
-//   {"ok":true,"status":{...}}      {"ok":true,"revoked":2}      {"ok":true,"doors":3}
+//   {"ok":true,"status":{...}}      {"ok":true,"revoked":2}      {"ok":true,"doors":3}      {"ok":true,"unbanned":1}
 //   {"ok":false,"error":{"code":"CONFIG_INVALID","message":"...","details":["FILE:LINE: ..."]}}
 //
 // `code` is stable (errors.ts): CONTROL_BAD_REQUEST, CONTROL_UNKNOWN_COMMAND,
@@ -36,6 +38,8 @@ export type Request =
   | { readonly op: 'status' }
   /** `address` is canonical (formatAddress); undefined for `--all`. */
   | { readonly op: 'revoke'; readonly address: string | undefined }
+  /** Lifts bans (src/bans/); `address` as for revoke. */
+  | { readonly op: 'unban'; readonly address: string | undefined }
   | { readonly op: 'reload' };
 
 export interface ErrorBody {
@@ -48,12 +52,13 @@ export interface OkReply {
   readonly ok: true;
   readonly status?: StatusReport;
   readonly revoked?: number;
+  readonly unbanned?: number;
   readonly doors?: number;
 }
 
 export type Reply = OkReply | { readonly ok: false; readonly error: ErrorBody };
 
-const EXPECTED = 'expected status, revoke ADDRESS, revoke --all or reload';
+const EXPECTED = 'expected status, revoke ADDRESS, revoke --all, unban ADDRESS, unban --all or reload';
 
 export function parseRequest(line: string): Request {
   if (!/^[\x20-\x7e\t]*$/.test(line)) throw new ControlError('CONTROL_BAD_REQUEST', `the request is not printable ASCII; ${EXPECTED}`);
@@ -65,8 +70,9 @@ export function parseRequest(line: string): Request {
     case 'reload':
       if (args.length > 0) throw new ControlError('CONTROL_BAD_REQUEST', `${op} takes no argument; ${EXPECTED}`);
       return { op };
-    case 'revoke': {
-      if (args.length !== 1) throw new ControlError('CONTROL_BAD_REQUEST', 'revoke takes one argument; expected revoke ADDRESS or revoke --all');
+    case 'revoke':
+    case 'unban': {
+      if (args.length !== 1) throw new ControlError('CONTROL_BAD_REQUEST', `${op} takes one argument; expected ${op} ADDRESS or ${op} --all`);
       const arg = args[0]!;
       if (arg === '--all') return { op, address: undefined };
       const address = parseAddress(arg);
@@ -80,7 +86,7 @@ export function parseRequest(line: string): Request {
 
 /** The request line, newline included. */
 export function formatRequest(req: Request): string {
-  if (req.op === 'revoke') return `revoke ${req.address ?? '--all'}\n`;
+  if (req.op === 'revoke' || req.op === 'unban') return `${req.op} ${req.address ?? '--all'}\n`;
   return `${req.op}\n`;
 }
 

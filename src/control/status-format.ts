@@ -19,6 +19,8 @@ export function formatStatus(r: StatusReport): string {
     g.door, g.address, g.services.length > 0 ? g.services.join(', ') : 'start command', timeLeft(g), g.backend,
   ])));
 
+  if (r.bans) out.push('', ...banLines(r.bans));
+
   const c = r.counters;
   const ignored = Object.entries(c.ignored);
   const ignoredTotal = ignored.reduce((sum, [, n]) => sum + n, 0);
@@ -41,10 +43,25 @@ export function formatStatus(r: StatusReport): string {
   return `${out.join('\n')}\n`;
 }
 
+/** Bans shown in the text; --json has them all. */
+const BANS_SHOWN = 50;
+
+function banLines(b: NonNullable<StatusReport['bans']>): string[] {
+  const where = b.kernel ? `in the daemon and the kernel (${b.kernel})` : 'in the daemon only';
+  const out = [`bans (${b.active}, ${where}; ${b.total} since start, ${b.lifted} lifted, ${b.expired} expired${b.exempted > 0 ? `, ${b.exempted} failures of exempt sources not counted` : ''})`];
+  if (b.list.length === 0) return [...out, '  none'];
+  out.push(...table(['address', 'reason', 'failures', 'left'], b.list.slice(0, BANS_SHOWN).map((x) => [
+    x.address, x.reason, x.failures > 0 ? String(x.failures) : '-', duration(x.secondsLeft),
+  ])));
+  if (b.list.length > BANS_SHOWN) out.push(`  … and ${b.list.length - BANS_SHOWN} more (portcullis status --json lists them all)`);
+  return out;
+}
+
 function spaLine(spa: NonNullable<StatusReport['counters']['spa']>): string {
   const refused = Object.entries(spa.refused).filter(([, n]) => n > 0);
   const total = refused.reduce((sum, [, n]) => sum + n, 0);
-  return `${spa.packets} (${spa.opens} accepted, ${total} refused${refused.length > 0 ? `: ${refused.map(([k, n]) => `${k} ${n}`).join(', ')}` : ''})`;
+  const commands = spa.commands ? `, ${spa.commands} commands run` : '';
+  return `${spa.packets} (${spa.opens} accepted${commands}, ${total} refused${refused.length > 0 ? `: ${refused.map(([k, n]) => `${k} ${n}`).join(', ')}` : ''})`;
 }
 
 /** `8 s`, `4 min 10 s`, `2 h 5 min`, `3 d 4 h`. */

@@ -59,7 +59,7 @@ export interface CounterReport {
   /** Packets that had no effect, by reason. */
   readonly ignored: Readonly<Record<string, number>>;
   /** SPA datagrams: received, accepted, refused by reason (src/spa-server/gate.ts); absent from older daemons. */
-  readonly spa?: { readonly packets: number; readonly opens: number; readonly refused: Readonly<Record<string, number>> };
+  readonly spa?: { readonly packets: number; readonly opens: number; readonly refused: Readonly<Record<string, number>>; readonly commands?: number };
 }
 
 export interface StatusReport {
@@ -80,6 +80,34 @@ export interface StatusReport {
     readonly evictions: number;
   };
   readonly counters: CounterReport;
+  /** Bans (src/bans/): counts and the live bans, soonest to end first; absent from older daemons. */
+  readonly bans?: BanReport;
+}
+
+export interface BanStatus {
+  readonly address: string;
+  /** `wrong-knock`, `too-soon`, `decoy`, `spa` (refused SPA packets) or `restored` (from the kernel, an earlier run). */
+  readonly reason: string;
+  /** Failures that earned it (0 when restored). */
+  readonly failures: number;
+  /** When it ends, ms since the epoch, and whole seconds until then (rounded up). */
+  readonly until: number;
+  readonly secondsLeft: number;
+}
+
+export interface BanReport {
+  /** Bans made since start. */
+  readonly total: number;
+  readonly active: number;
+  /** Lifted by `portcullis unban`. */
+  readonly lifted: number;
+  /** Ran out by themselves. */
+  readonly expired: number;
+  /** Failures not counted: the source is in BanExempt. */
+  readonly exempted: number;
+  /** `nftables` when each ban is also a kernel set element; absent: bans live in the daemon only. */
+  readonly kernel?: string;
+  readonly list: readonly BanStatus[];
 }
 
 /** What the server asks of the daemon. Errors thrown are sent to the client (PortcullisError code and message). */
@@ -88,4 +116,6 @@ export interface ControlHandler {
   /** `address` is canonical, or undefined for every grant. */
   revoke(address: string | undefined): Promise<number>;
   reload(): Promise<ReloadOutcome> | ReloadOutcome;
+  /** Lifts the ban of `address` (canonical), or every ban; resolves with how many were live. */
+  unban?(address: string | undefined): Promise<number>;
 }

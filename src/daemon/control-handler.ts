@@ -5,14 +5,16 @@ import type { Door, Options } from '../config/model.js';
 import { startControlSocket, type ControlService } from '../control/service.js';
 import { resolveControlSocket } from '../control/socket-path.js';
 import type {
-  ActiveGrant, ControlHandler, DoorStatus, GrantControl, GrantStatus, ReloadOutcome, StatusReport,
+  ActiveGrant, BanReport, ControlHandler, DoorStatus, GrantControl, GrantStatus, ReloadOutcome, StatusReport,
 } from '../control/types.js';
+import { ev } from '../log/events.js';
 import type { Logger } from '../log/logger.js';
 import type { Clock } from '../util/clock.js';
 import type { Daemon } from './daemon.js';
+import type { BanReport as DaemonBanReport, DaemonBans } from '../bans/daemon-bans.js';
 
 export interface ControlHandlerDeps {
-  readonly daemon: Pick<Daemon, 'statusSnapshot'>;
+  readonly daemon: Pick<Daemon, 'statusSnapshot'> & { readonly bans?: Pick<DaemonBans, 'unban'> };
   /** Every holder of grants: command grants, the firewall grants. */
   readonly grants: readonly GrantControl[];
   /** The SIGHUP reload: validates the file first, keeps the running config on errors. */
@@ -33,14 +35,16 @@ export function daemonControlHandler(deps: ControlHandlerDeps): ControlHandler {
     revoke: async (address) => {
       const counts = await Promise.all(deps.grants.map((g) => g.revoke(address)));
       const total = counts.reduce((a, b) => a + b, 0);
-      deps.log.info(`control: revoke ${address ?? '--all'}: ${total} grant(s) closed`, { event: 'revoke', ip: address ?? 'all', count: total });
+      deps.log.info(`control: revoke ${address ?? '--all'}: ${total} grant(s) closed`, ev('control.revoke', { ip: address ?? 'all', count: total }));
       return total;
     },
     reload: () => deps.reload(),
+    // Logged once by the ban authority (src/bans/ban-log.ts, event ban.lift).
+    ...(deps.daemon.bans && { unban: (address: string | undefined) => deps.daemon.bans!.unban(address) }),
   };
 }
 
-type Snapshot = ReturnType<Daemon['statusSnapshot']>;
+type Snapshot = Omit<ReturnType<Daemon['statusSnapshot']>, 'bans'> & { readonly bans?: DaemonBanReport };
 
 interface ReportMeta {
   readonly now: number;
@@ -65,8 +69,17 @@ export function buildStatus(snap: Snapshot, grants: readonly ActiveGrant[], meta
     counters: {
       packets: c.packets, knocks: c.knocks, opens: c.opens, failures: c.failures, decoyHits: c.decoyHits,
       timeouts: c.timeouts, evictions: c.evictions, bans: c.bans, ignored: { ...c.ignored },
-      spa: { packets: c.spa.packets, opens: c.spa.opens, refused: { ...c.spa.refused } },
+      spa: { packets: c.spa.packets, opens: c.spa.opens, refused: { ...c.spa.refused }, commands: c.spa.commands },
     },
+    ...(snap.bans && { bans: banStatus(snap.bans, meta.now) }),
+  };
+}
+
+function banStatus(b: DaemonBanReport, now: number): BanReport {
+  return {
+    total: b.total, active: b.bans.length, lifted: b.lifted, expired: b.expired, exempted: b.exempted,
+    ...(b.kernel !== undefined && { kernel: b.kernel }),
+    list: b.bans.map((x) => ({ ...x, secondsLeft: Math.max(0, Math.ceil((x.until - now) / 1000)) })),
   };
 }
 
@@ -79,7 +92,7 @@ function doorStatus(d: Door, attempts: ReadonlyMap<string, number> | undefined):
     name: d.name,
     kind: opens.length > 0 ? 'firewall' : 'command',
     opens,
-    steps: d.sequence.length,
+    steps: d.sequenceSecret?.length ?? d.sequence.length, // a sequence_secret door's sequence is derived: its length
     ...(attempts !== undefined && { attempts: attempts.get(d.name) ?? 0 }),
   };
 }

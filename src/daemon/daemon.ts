@@ -5,10 +5,11 @@ import type { Config, Door } from '../config/model.js';
 import type { CaptureHandle, CaptureSource } from '../capture/source.js';
 import type { DoorEvent } from '../door/events.js';
 import { Doorkeeper } from '../door/keeper.js';
+import { ev } from '../log/events.js';
 import type { Logger } from '../log/logger.js';
 import type { Packet } from '../packet/packet.js';
 import type { Clock, Timer } from '../util/clock.js';
-import { newCounters, type Counters } from './counters.js';
+import { doorCounts, newCounters, type Counters } from './counters.js';
 import { EventLog } from './event-log.js';
 import type { HostAddresses, HostView } from './host.js';
 import { sameAddresses } from '../net/local-addresses.js';
@@ -16,9 +17,15 @@ import { samePorts } from '../net/listening.js';
 import { LogGate } from './log-gate.js';
 import type { HostPorts } from '../door/decoys.js';
 import type { SpaGrant } from '../spa-server/gate.js';
-import { SpaReceiver, knockDoors, spaDoors } from '../spa-server/receiver.js';
+import { SpaReceiver, spaDoors } from '../spa-server/receiver.js';
+import { DaemonBans } from '../bans/daemon-bans.js';
+import type { BanStore } from '../bans/kernel-queue.js';
 import type { ReplayStore } from '../spa-server/replay-cache.js';
 import type { SpaSockets } from '../spa-server/sockets.js';
+import type { SpaCommands } from '../spa-server/command-exec.js';
+import type { SecretSequences } from './secret-sequences.js';
+import { SecretWindows } from './secret-windows.js';
+import { summaryParts } from './summary-line.js';
 
 /** What happens when a door opens: knockd-style commands and firewall grants (src/grants/door-actions.ts). */
 export interface DoorActions {
@@ -51,7 +58,11 @@ export interface DaemonDeps {
   /** How often host addresses and listening ports are re-read. */
   readonly refreshMs?: number;
   /** SPA doors (src/spa-server/): the replay cache with its file, and the sockets of `spa_listen = socket`. */
-  readonly spa?: { readonly replay: ReplayStore; readonly sockets: SpaSockets };
+  readonly spa?: { readonly replay: ReplayStore; readonly sockets: SpaSockets; readonly commands?: SpaCommands };
+  /** The firewall backend, if it keeps bans in the kernel (nftables), once the actions built it (src/bans/). */
+  readonly banStore?: () => { readonly store: BanStore; readonly backend: string } | undefined;
+  /** sequence_secret doors: their used windows, persisted in the state directory (src/daemon/secret-sequences.ts). */
+  readonly secretSequences?: SecretSequences;
 }
 
 export interface DaemonSettings {
@@ -87,18 +98,33 @@ export class Daemon {
   private stopped = false;
   /** SPA doors' datagrams go here, never to the keeper (src/spa-server/receiver.ts). */
   private readonly spa: SpaReceiver | undefined;
+  /** The one ban authority, shared by knock and SPA doors (src/bans/). */
+  readonly bans: DaemonBans;
+  /** sequence_secret doors: the keeper holds per-window copies (src/daemon/secret-windows.ts). */
+  private readonly secrets: SecretWindows;
 
   constructor(config: Config, private readonly settings: DaemonSettings, private readonly deps: DaemonDeps) {
     this.config = config;
-    this.keeper = new Doorkeeper(knockDoors(config.doors), config.options);
     const now = deps.clock.now();
     this.gate = new LogGate(20, 200, now);
+    this.bans = new DaemonBans(config.options, {
+      log: deps.log, gate: this.gate, clock: deps.clock,
+      onBan: () => { this.counters.bans++; },
+      onBannedPacket: () => { this.counters.ignored.banned++; },
+      onLifted: (n) => { this.counters.bansLifted += n; },
+    });
+    this.secrets = new SecretWindows({
+      clock: deps.clock, ...(deps.secretSequences && { store: deps.secretSequences }),
+      update: (doors) => { this.keeper.update(doors); this.armExpiry(); },
+    });
+    this.keeper = new Doorkeeper(this.secrets.keeperDoors(config), config.options, this.bans.authority);
     this.events = new EventLog(this.counters, deps.log, this.gate);
     this.spa = deps.spa && new SpaReceiver(config, {
-      ...deps.spa, clock: deps.clock, log: deps.log, logGate: this.gate, counters: this.counters.spa, ipv4Only: settings.ipv4Only,
+      ...deps.spa, clock: deps.clock, log: deps.log, logGate: this.gate, counters: this.counters.spa, ipv4Only: settings.ipv4Only, bans: this.bans.spaHook,
       grant: (door, ip, family, grant) => {
+        doorCounts(this.counters, door.name)['spa-accept']++;
         if (deps.actions.grantSpa) deps.actions.grantSpa(door, ip, family, grant);
-        else deps.log.error(`${ip}: ${door.name}: these door actions cannot grant SPA requests`);
+        else deps.log.error(`${ip}: ${door.name}: these door actions cannot grant SPA requests`, ev('grant.refused', { ip, door: door.name, reason: 'no-backend' }));
       },
     });
     this.lastSummaryAt = now;
@@ -106,9 +132,11 @@ export class Daemon {
 
   async start(): Promise<void> {
     await this.deps.actions.restore(this.config.doors);
+    await this.attachKernelBans();
     if (!this.spa && spaDoors(this.config.doors).length > 0) throw new Error('SPA doors need an SPA replay store and sockets (DaemonDeps.spa)');
     await this.spa?.start(this.config);
     await this.refreshHost(true);
+    this.secrets.start(this.config);
     // One capture on Linux's 'any' device, restricted by the filter to the
     // addresses of the configured interfaces. A capture bound to one interface
     // dies with it (the cap binding aborts the process when its device goes
@@ -117,7 +145,7 @@ export class Daemon {
     this.handles.push(this.deps.capture.open(CAPTURE_DEVICE, this.filter, this.onPacket, (err) => this.onCaptureError(CAPTURE_DEVICE, err)));
     const missing = this.settings.interfaces.filter((i) => i !== 'any' && !this.deps.host.hasInterface(i));
     for (const i of missing) this.deps.log.warn(`interface ${i} does not exist (yet); its addresses will be guarded once it appears`);
-    this.deps.log.info(`starting up, listening on ${this.settings.interfaces.join(',')}`);
+    this.deps.log.info(`starting up, listening on ${this.settings.interfaces.join(',')}`, ev('daemon.start', { interfaces: this.settings.interfaces }));
     this.deps.log.debug(`capture filter: ${this.filter}`);
     this.scheduleRefresh();
   }
@@ -125,13 +153,21 @@ export class Daemon {
   /** Installs a validated new configuration, keeping attempts of unchanged doors. */
   reload(config: Config): void {
     this.config = config;
-    this.keeper.reconfigure(knockDoors(config.doors), config.options);
+    this.keeper.reconfigure(this.secrets.keeperDoors(config), config.options);
+    this.secrets.arm(config);
     this.spa?.reconfigure(config).catch((err: Error) => this.deps.log.error(`cannot apply the new SPA doors: ${err.message}`));
     this.installFilter(config);
     this.armExpiry();
-    this.deps.actions.reconfigure?.(config.doors).catch((err: Error) => {
-      this.deps.log.error(`cannot apply the new configuration to the firewall: ${err.message}`);
+    this.deps.actions.reconfigure?.(config.doors).then(() => this.attachKernelBans(), (err: Error) => {
+      this.deps.log.error(`cannot apply the new configuration to the firewall: ${err.message}`, ev('firewall.error', { error: err.message }));
     });
+  }
+
+  /** Once the firewall backend exists and keeps bans (nftables), bans go to the kernel too. */
+  private async attachKernelBans(): Promise<void> {
+    if (this.bans.attached) return;
+    const b = this.deps.banStore?.();
+    if (b) await this.bans.attach(b.store, b.backend);
   }
 
   /**
@@ -143,11 +179,13 @@ export class Daemon {
     this.stopped = true;
     this.expiryTimer?.cancel();
     this.refreshTimer?.cancel();
+    this.secrets.stop();
     for (const h of this.handles) h.close();
     this.handles = [];
     await this.spa?.stop();
-    this.deps.log.info('shutting down');
+    this.deps.log.info('shutting down', ev('daemon.stop'));
     if (!keepOpen) await this.deps.actions.closeAll();
+    await this.bans.settled(); // bans on their way to the kernel, before the firewall's nft goes
     await this.deps.actions.shutdown();
   }
 
@@ -179,7 +217,7 @@ export class Daemon {
       attemptsByDoor = new Map();
       for (const a of this.keeper.inFlight()) attemptsByDoor.set(a.door, (attemptsByDoor.get(a.door) ?? 0) + 1);
     }
-    return { doors: this.config.doors, options: this.config.options, attemptsByDoor, tables, counters: structuredClone(this.counters) };
+    return { doors: this.config.doors, options: this.config.options, attemptsByDoor, tables, counters: structuredClone(this.counters), bans: this.bans.report(this.deps.clock.now()) };
   }
 
   // Arrow function: handed to the capture source as the per-packet callback.
@@ -195,6 +233,7 @@ export class Daemon {
     }
     const ignored = this.keeper.onPacket(p, this.deps.clock.now(), this.onEvent);
     if (ignored !== undefined) this.counters.ignored[ignored]++;
+    this.secrets.afterPacket(this.config);
     this.armExpiry();
   };
 
@@ -202,6 +241,7 @@ export class Daemon {
   private readonly onEvent = (e: DoorEvent): void => {
     this.events.record(e, this.deps.clock.now());
     if (e.kind === 'open') {
+      if (e.door.secretWindow !== undefined) this.secrets.used(e.door, this.config);
       this.deps.actions.open(e.door, e.src, e.family);
       if (e.door.oneTimeSequences !== undefined) this.advanceOneTime(e.door);
     }
@@ -236,6 +276,7 @@ export class Daemon {
     if (this.stopped) return;
     this.refreshTimer = this.deps.clock.setTimer(this.deps.refreshMs ?? 2000, () => {
       this.keeper.expire(this.deps.clock.now(), this.onEvent);
+      this.secrets.tick(this.config);
       this.spa?.tick(this.deps.clock.now());
       this.summarise();
       this.refreshHost(false).then(
@@ -277,28 +318,19 @@ export class Daemon {
   }
 
   private onCaptureError(iface: string, err: Error): void {
-    this.deps.log.error(`capture on ${iface} failed: ${err.message}`);
+    this.deps.log.error(`capture on ${iface} failed: ${err.message}`, ev('capture.error', { iface, error: err.message }));
   }
 
   /** One line per interval about what was suppressed or ignored, instead of a line per packet. */
   private summarise(): void {
     const now = this.deps.clock.now();
     if (now - this.lastSummaryAt < SUMMARY_EVERY_MS) return;
-    const c = this.counters;
-    const b = this.summaryBase;
-    const parts: string[] = [];
-    const suppressed = this.gate.takeSuppressed();
-    if (suppressed > 0) parts.push(`${suppressed} log lines suppressed`);
-    if (c.failures > b.failures) parts.push(`${c.failures - b.failures} failed attempts (${c.decoyHits - b.decoyHits} on decoys)`);
-    if (c.bans > b.bans) parts.push(`${c.bans - b.bans} sources banned`);
-    if (c.ignored.banned > b.ignored.banned) parts.push(`${c.ignored.banned - b.ignored.banned} packets from banned sources ignored`);
-    if (c.evictions > b.evictions) parts.push(`${c.evictions - b.evictions} attempts evicted (table full)`);
-    if (c.spa.packets > b.spa.packets) parts.push(`${c.spa.packets - b.spa.packets} SPA packets (${c.spa.opens - b.spa.opens} accepted)`);
+    const parts = summaryParts(this.counters, this.summaryBase, this.gate.takeSuppressed());
     if (parts.length > 0) {
       const secs = Math.round((now - this.lastSummaryAt) / 1000);
-      this.deps.log.info(`last ${secs} s: ${parts.join(', ')}`, { event: 'summary' });
+      this.deps.log.info(`last ${secs} s: ${parts.join(', ')}`, ev('daemon.summary'));
     }
-    this.summaryBase = structuredClone(c);
+    this.summaryBase = structuredClone(this.counters);
     this.lastSummaryAt = now;
   }
 }

@@ -2,8 +2,9 @@
 // can cause at packet rate (stages, timeouts, bans) go through the log gate;
 // what was held back shows in the daemon's periodic summary.
 import type { DoorEvent } from '../door/events.js';
+import { ev } from '../log/events.js';
 import type { Logger } from '../log/logger.js';
-import type { Counters } from './counters.js';
+import { doorCounts, type Counters } from './counters.js';
 import type { LogGate } from './log-gate.js';
 
 export class EventLog {
@@ -15,30 +16,32 @@ export class EventLog {
     switch (e.kind) {
       case 'stage':
         this.counters.knocks++;
-        if (this.gate.allow(now)) log.info(`${e.src}: ${e.door.name}: Stage ${e.stage}`, { event: 'stage', src: e.src, door: e.door.name, stage: e.stage });
+        doorCounts(this.counters, e.door.name).step++;
+        if (this.gate.allow(now)) log.info(`${e.src}: ${e.door.name}: Stage ${e.stage}`, ev('knock.stage', { src: e.src, door: e.door.name, stage: e.stage }));
         break;
       case 'open':
         this.counters.opens++;
-        log.info(`${e.src}: ${e.door.name}: OPEN SESAME`, { event: 'open', src: e.src, door: e.door.name });
+        doorCounts(this.counters, e.door.name).open++;
+        log.info(`${e.src}: ${e.door.name}: OPEN SESAME`, ev('knock.open', { src: e.src, door: e.door.name }));
         break;
       case 'timeout':
         this.counters.timeouts++;
-        if (this.gate.allow(now)) log.info(`${e.src}: ${e.door.name}: sequence timeout (stage ${e.stage})`, { event: 'timeout', src: e.src, door: e.door.name, stage: e.stage });
+        doorCounts(this.counters, e.door.name).timeout++;
+        if (this.gate.allow(now)) log.info(`${e.src}: ${e.door.name}: sequence timeout (stage ${e.stage})`, ev('knock.timeout', { src: e.src, door: e.door.name, stage: e.stage }));
         break;
       case 'fail':
         this.counters.failures++;
         if (e.reason === 'decoy') this.counters.decoyHits++;
-        log.debug(`${e.src}: ${e.door.name}: attempt failed at stage ${e.stage} (${e.reason === 'decoy' ? 'decoy' : e.reason === 'too-soon' ? 'too soon after the previous knock' : 'wrong knock'} on port ${e.port})`);
+        doorCounts(this.counters, e.door.name)[e.reason]++;
+        log.debug(`${e.src}: ${e.door.name}: attempt failed at stage ${e.stage} (${e.reason === 'decoy' ? 'decoy' : e.reason === 'too-soon' ? 'too soon after the previous knock' : 'wrong knock'} on port ${e.port})`,
+          ev('knock.fail', { src: e.src, door: e.door.name, stage: e.stage, reason: e.reason, port: e.port }));
         break;
       case 'ban':
-        this.counters.bans++;
-        if (this.gate.allow(now)) {
-          const secs = Math.round((e.until - now) / 1000);
-          log.info(`${e.src}: too many failed knocks, ignoring this source for ${secs} s`, { event: 'ban', src: e.src, seconds: secs });
-        }
+        // Counted and logged by the ban authority's listener (src/bans/ban-log.ts), for knock and SPA bans alike.
         break;
       case 'evict':
         this.counters.evictions++;
+        doorCounts(this.counters, e.door.name).evicted++;
         break;
     }
   }

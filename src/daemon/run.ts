@@ -4,13 +4,17 @@ import { CommandGrants } from '../actions/grants.js';
 import { ShellRunner } from '../actions/runner.js';
 import { PcapCaptureSource } from '../capture/pcap.js';
 import type { Config } from '../config/model.js';
-import { createLogger } from '../log/create-logger.js';
+import { createLogger, type LoggerOptions } from '../log/create-logger.js';
+import { newOpenLatency } from '../metrics/daemon-metrics.js';
+import { observabilityNeedsRestart, serveMetrics } from '../metrics/serve-metrics.js';
+import { VERSION } from '../cli/help/reference.js';
 import { NodeFileStore } from '../state/atomic-file.js';
 import { ensureStateDir, firewallGrantsPath, grantsPath, resolveStateDir } from '../state/files.js';
 import { CombinedActions } from '../grants/door-actions.js';
 import { FirewallGrants } from '../grants/firewall-grants.js';
 import { createBackend } from '../firewall/select.js';
 import { ExecToolRunner } from '../firewall/tool.js';
+import { ev } from '../log/events.js';
 import type { Logger } from '../log/logger.js';
 import { systemClock } from '../util/clock.js';
 import { loadConfigFile } from '../cli/config-file.js';
@@ -23,6 +27,10 @@ import { grantHolders, startControl } from './control-handler.js';
 import type { GrantControl, ReloadOutcome } from '../control/types.js';
 import { ReplayStore, spaReplayPath } from '../spa-server/replay-cache.js';
 import { NodeSpaSockets } from '../spa-server/sockets.js';
+import { SecretSequences, secretSequencesPath } from './secret-sequences.js';
+import { SpaCommands } from '../spa-server/command-exec.js';
+import { GetentLookup } from '../spa-server/command-identity.js';
+import { isBanStore } from '../bans/kernel-queue.js';
 
 export interface ServeOptions {
   readonly configPath: string;
@@ -51,11 +59,15 @@ export async function startDaemon(o: ServeOptions): Promise<number> {
     logFile: o.logFile,
     syslog: o.config.options.useSyslog,
     format: o.logFormat,
+    // syslog_remote: security events to a collector (read at start; a change needs a restart).
+    ...remoteSyslogOption(o.config.options),
     verbose: true,
     debug: o.debug || o.verbose,
   });
   if (o.lookup) log.warn('-l/--lookup is accepted but ignored: Portcullis never does DNS lookups in the packet path');
   const files = new NodeFileStore();
+  const startedAtMs = systemClock.now();
+  const openLatency = newOpenLatency();
   const stateDir = resolveStateDir(o.stateDir, o.config.options.stateDir);
   // Signal handlers go in before anything else, so a SIGHUP or SIGTERM that
   // arrives while the capture is being set up (or right after the ready line)
@@ -63,7 +75,12 @@ export async function startDaemon(o: ServeOptions): Promise<number> {
   const signals = new SignalQueue();
   let daemon: Daemon | undefined;
   let grants: GrantControl[] = [];
+  let firewallNow: () => FirewallGrants | undefined = () => undefined;
+  // SPA command messages (enable_cmd_exec): users and groups resolved before anything is touched.
+  const spaCommands = new SpaCommands({ runner: new ShellRunner(), lookup: new GetentLookup(), log, clock: systemClock });
   try {
+    const unresolved = spaCommands.prepare(o.config);
+    if (unresolved.length > 0) throw new Error(unresolved.join('\n'));
     ensureStateDir(stateDir);
     const commands = new CommandGrants({
       runner: new ShellRunner(),
@@ -71,9 +88,11 @@ export async function startDaemon(o: ServeOptions): Promise<number> {
       store: files,
       statePath: grantsPath(stateDir),
       log,
+      onStarted: (kind, s) => openLatency.observe(s, { kind, via: 'command' }),
     });
-    const actions = new CombinedActions(commands, () => firewallGrants(o.config.options, stateDir, files, log), log);
+    const actions = new CombinedActions(commands, () => firewallGrants(o.config.options, stateDir, files, log, (kind, s) => openLatency.observe(s, { kind, via: 'firewall' })), log);
     grants = grantHolders(commands, () => actions.firewall);
+    firewallNow = () => actions.firewall;
     daemon = new Daemon(o.config, { interfaces: o.interfaces, ipv4Only: o.ipv4Only }, {
       capture: new PcapCaptureSource(),
       actions,
@@ -82,14 +101,18 @@ export async function startDaemon(o: ServeOptions): Promise<number> {
       log,
       buildFilter: filterForHost,
       advanceOneTime: oneTimeAdvancer(files, log),
+      // sequence_secret doors: their used windows in the state directory.
+      secretSequences: new SecretSequences({ store: files, path: secretSequencesPath(stateDir), log }),
       // SPA doors: the replay cache in the state directory, real sockets for spa_listen = socket.
-      spa: { replay: new ReplayStore({ store: files, path: spaReplayPath(stateDir), log }), sockets: new NodeSpaSockets() },
+      spa: { replay: new ReplayStore({ store: files, path: spaReplayPath(stateDir), log }), sockets: new NodeSpaSockets(), commands: spaCommands },
+      // Bans in the kernel too, when the backend keeps them (nftables): src/bans/.
+      banStore: () => { const b = actions.firewall?.backend; return isBanStore(b) ? { store: b, backend: b.name } : undefined; },
     });
     await daemon.start();
     if (o.pidFile) writePidFile(o.pidFile, process.pid);
   } catch (err) {
     signals.detach();
-    log.error(`cannot start: ${(err as Error).message}`);
+    log.error(`cannot start: ${(err as Error).message}`, ev('daemon.error', { error: (err as Error).message }));
     await daemon?.stop().catch(() => undefined);
     await log.close();
     return 1;
@@ -101,8 +124,9 @@ export async function startDaemon(o: ServeOptions): Promise<number> {
     const shutdown = async (signal: string) => {
       if (stopping) return;
       stopping = true;
-      log.info(`received ${signal}`);
+      log.info(`received ${signal}`, ev('daemon.signal', { signal }));
       await control.close();
+      await (await metrics).close();
       await running.stop();
       if (o.pidFile) removePidFile(o.pidFile);
       await log.close();
@@ -115,20 +139,32 @@ export async function startDaemon(o: ServeOptions): Promise<number> {
       const loaded = loadConfigFile(o.configPath, o.fwknopAccess);
       if (!loaded.ok) {
         for (const m of loaded.messages) log.error(m);
-        log.error(`${o.configPath} is not valid; still running with the previous configuration`);
+        log.error(`${o.configPath} is not valid; still running with the previous configuration`, ev('config.error', { path: o.configPath }));
         return { ok: false, errors: loaded.messages };
       }
+      const unresolved = spaCommands.prepare(loaded.config);
+      if (unresolved.length > 0) {
+        for (const m of unresolved) log.error(m);
+        log.error(`${o.configPath} names users or groups this host does not have; still running with the previous configuration`, ev('config.error', { path: o.configPath }));
+        return { ok: false, errors: unresolved };
+      }
       running.reload(loaded.config);
-      log.info(`configuration reloaded: ${loaded.config.doors.length} door(s)`);
+      for (const m of observabilityNeedsRestart(o.config.options, loaded.config.options)) log.warn(m);
+      log.info(`configuration reloaded: ${loaded.config.doors.length} door(s)`, ev('config.reload', { doors: loaded.config.doors.length, path: o.configPath }));
       return { ok: true, doors: loaded.config.doors.length };
     };
     const control = startControl({ socket: o.controlSocket, options: o.config.options, daemon: running, grants, reload, configPath: o.configPath, clock: systemClock, log });
+    // metrics_listen (read at start): GET /metrics, docs/metrics.md.
+    const metrics = serveMetrics({
+      listen: o.config.options.metricsListen, daemon: running, commands: grants[0]!, firewall: firewallNow,
+      remoteSyslog: () => log.remoteSyslogStats(), openLatency, startedAtMs, version: VERSION, log,
+    });
     signals.deliver((signal) => (signal === 'SIGHUP' ? void reload() : void shutdown(signal)));
   });
 }
 
 /** The firewall grant manager, built once a door opens ports through a backend (else the firewall is never touched). */
-async function firewallGrants(options: Config['options'], stateDir: string, store: NodeFileStore, log: Logger): Promise<FirewallGrants> {
+async function firewallGrants(options: Config['options'], stateDir: string, store: NodeFileStore, log: Logger, onOpened: (kind: 'knock' | 'spa', seconds: number) => void): Promise<FirewallGrants> {
   const backend = await createBackend(options, {
     runner: new ExecToolRunner(),
     note: (m) => log.info(m),
@@ -136,8 +172,13 @@ async function firewallGrants(options: Config['options'], stateDir: string, stor
   });
   return new FirewallGrants({
     backend, clock: systemClock, store, statePath: firewallGrantsPath(stateDir), log,
-    closeOnExit: options.closeOnExit,
+    closeOnExit: options.closeOnExit, onOpened,
   });
+}
+
+function remoteSyslogOption(options: Config['options']): Pick<LoggerOptions, 'remoteSyslog'> {
+  const r = options.syslogRemote;
+  return r ? { remoteSyslog: { ...r, facility: options.syslogRemoteFacility ?? 4 } } : {};
 }
 
 type DaemonSignal = 'SIGTERM' | 'SIGINT' | 'SIGHUP';

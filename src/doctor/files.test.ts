@@ -29,6 +29,9 @@ describe('judgeFile', () => {
     const f = judgeFile(file(0o100600, 1000), 0);
     assert.deepEqual([f.code, f.status, f.fix], ['FILE_OWNER', 'fail', 'chown root:root /etc/knockd.conf && chmod 600 /etc/knockd.conf']);
     assert.equal(judgeFile(file(0o100600, 1000), 1000).status, 'ok');
+    // The packaged unit's user owns the state directory; doctor runs as root.
+    assert.equal(judgeFile(file(0o40700, 998, 'state directory'), 0, 998).status, 'ok');
+    assert.equal(judgeFile(file(0o40700, 1000, 'state directory'), 0, 998).status, 'fail');
   });
 
   it('state directory: 0755 warn, 0777 fail (chmod 700), missing ok', () => {

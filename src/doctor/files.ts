@@ -27,8 +27,11 @@ const WHY: Record<FileRole, { write: string; read: string }> = {
   'state file': { write: 'whoever can change it plants commands Portcullis runs as root', read: 'every local user can see who has access' },
 };
 
-/** Judges one file's owner and mode; `me` is the uid Portcullis runs as. */
-export function judgeFile(f: FileToCheck, me: number): Finding {
+/**
+ * Judges one file's owner and mode; `me` is the uid doctor runs as, `service`
+ * the packaged unit's user (`portcullis`, which owns the state directory).
+ */
+export function judgeFile(f: FileToCheck, me: number, service?: number): Finding {
   const base = { check: 'files' as const, subject: f.path };
   const dir = f.facts.kind === 'directory';
   if (f.facts.kind === 'missing') {
@@ -40,7 +43,7 @@ export function judgeFile(f: FileToCheck, me: number): Finding {
   const uid = f.facts.uid ?? 0;
   const octal = mode.toString(8).padStart(4, '0');
   const tight = dir ? '700' : '600';
-  if (uid !== 0 && uid !== me) {
+  if (uid !== 0 && uid !== me && uid !== service) {
     return {
       ...base, code: 'FILE_OWNER', status: 'fail', message: `${f.role}: owned by uid ${uid}, who can change it: ${WHY[f.role].write}`,
       fix: `chown root:root ${f.path} && chmod ${tight} ${f.path}`,

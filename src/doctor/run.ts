@@ -30,6 +30,8 @@ export type DaemonState =
 export interface DoctorEnv {
   readonly runner: ToolRunner;
   readonly uid: number;
+  /** The uid of the packaged unit's user `portcullis` (contrib/portcullis.service), if there is one. */
+  serviceUid?(): number | undefined;
   readonly processEnv: NodeJS.ProcessEnv;
   load(path: string): Loaded;
   link(iface: string): LinkFacts;
@@ -89,7 +91,8 @@ export async function runDoctor(req: DoctorRequest, env: DoctorEnv): Promise<Fin
       .map((p): FileToCheck => ({ path: p, role: 'state file', facts: env.stat(p) }))
       .filter((f) => f.facts.kind !== 'missing'),
   ];
-  out.push(...files.map((f) => judgeFile(f, env.uid)));
+  const service = env.serviceUid?.();
+  out.push(...files.map((f) => judgeFile(f, env.uid, service)));
   return out;
 }
 

@@ -1,4 +1,5 @@
 // The real DoctorEnv: this host's files, interfaces, capture and daemon.
+import { readFileSync } from 'node:fs';
 import { loadConfigFile } from '../cli/config-file.js';
 import { fetchStatus } from '../control/client.js';
 import { ControlError } from '../control/errors.js';
@@ -13,6 +14,14 @@ export function systemEnv(runner: ToolRunner): DoctorEnv {
   return {
     runner,
     uid: process.getuid?.() ?? 0,
+    serviceUid: () => {
+      try {
+        const uid = /^portcullis:[^:]*:(\d+):/m.exec(readFileSync('/etc/passwd', 'utf8'))?.[1];
+        return uid === undefined ? undefined : Number(uid);
+      } catch {
+        return undefined;
+      }
+    },
     processEnv: process.env,
     load: loadConfigFile,
     link: readLink,

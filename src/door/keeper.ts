@@ -16,7 +16,7 @@ import { AttemptTable } from './attempts.js';
 import { DecoySet, NO_HOST_PORTS, type HostPorts } from './decoys.js';
 import type { DoorEvent, Ignored } from './events.js';
 import { isStep, flagsMatch, portKey } from './match.js';
-import { SourcePenalties } from './penalties.js';
+import { BanAuthority } from '../bans/authority.js';
 import { TimedSources } from './timed-sources.js';
 
 export type Emit = (event: DoorEvent) => void;
@@ -39,11 +39,14 @@ export class Doorkeeper {
   private decoys!: DecoySet;
   private host: HostPorts = NO_HOST_PORTS;
   private local = new Set<string>();
-  private readonly penalties: SourcePenalties;
+  /** The latest time the keeper was given (a reload has no clock of its own). */
+  private lastNow = 0;
+  /** Failures and bans: the daemon's one authority, shared with SPA doors (src/bans/authority.ts). */
+  private readonly bans: BanAuthority;
   private evictions = 0;
 
-  constructor(doors: readonly Door[], options: Options) {
-    this.penalties = new SourcePenalties(penaltyLimits(options));
+  constructor(doors: readonly Door[], options: Options, bans?: BanAuthority) {
+    this.bans = bans ?? new BanAuthority(options);
     this.reconfigure(doors, options);
   }
 
@@ -75,8 +78,38 @@ export class Doorkeeper {
     this.cooldowns = this.cooldowns.remapped(options.maxTrackedSources, doorCount, doorMap);
     this.doors = doors;
     this.options = options;
+    this.indexSteps();
+    this.bans.reconfigure(options, this.lastNow);
+    this.decoys = new DecoySet(options.decoys, this.allSteps(), this.host);
+  }
+
+  /**
+   * Swaps door `d` for `door` in place: a sequence_secret door's window slot
+   * moving to a new window or used up (src/daemon/secret-sequences.ts). Door
+   * d's attempts are dropped (its sequence is another), every other door's
+   * stay, and nothing is reallocated: O(door d's attempts + all steps).
+   */
+  replaceDoor(d: number, door: Door): void {
+    for (let a = this.attempts.oldest(d); a >= 0; a = this.attempts.oldest(d)) this.attempts.remove(a);
+    this.doors = this.doors.map((x, i) => (i === d ? door : x));
+    this.indexSteps();
+    this.decoys = new DecoySet(this.options.decoys, this.allSteps(), this.host);
+  }
+
+  /**
+   * A door list of the same shape (same length, same names in order) is
+   * swapped in place, door by door where its matching rules changed
+   * (replaceDoor); any other list is a reconfigure.
+   */
+  update(doors: readonly Door[]): void {
+    const same = doors.length === this.doors.length && doors.every((x, i) => x.name === this.doors[i]!.name);
+    if (!same) return this.reconfigure(doors, this.options);
+    doors.forEach((x, i) => { if (doorSignature(x) !== doorSignature(this.doors[i]!)) this.replaceDoor(i, x); });
+  }
+
+  private indexSteps(): void {
     this.stepsByPort = new Map();
-    for (const door of doors) {
+    for (const door of this.doors) {
       for (const step of door.sequence) {
         const key = portKey(step.proto, step.port);
         const list = this.stepsByPort.get(key) ?? [];
@@ -84,8 +117,6 @@ export class Doorkeeper {
         this.stepsByPort.set(key, list);
       }
     }
-    this.penalties.setLimits(penaltyLimits(options));
-    this.decoys = new DecoySet(options.decoys, this.allSteps(), this.host);
   }
 
   /**
@@ -94,17 +125,19 @@ export class Doorkeeper {
    */
   onPacket(p: Packet, now: number, emit: Emit): Ignored | undefined {
     const src = p.src;
-    if (this.penalties.isBanned(src, now)) return 'banned';
+    this.lastNow = now;
+    if (this.bans.isBanned(src, now)) return 'banned';
     const decoy = this.decoys.has(p);
     const knock = decoy ? false : this.isAnyKnock(p);
     if (!knock && !decoy) return 'noise';
 
     const attempts = this.attempts;
     let progressed = false;
-    let failed = false;
+    let failed: 'wrong-knock' | 'too-soon' | 'decoy' | undefined;
     let forUs = false;
     for (let d = 0; d < this.doors.length; d++) {
       const door = this.doors[d]!;
+      if (door.sequence.length === 0) continue; // a sequence_secret slot with no window (used up)
       if (!this.isForDoor(door, p.dst)) continue;
       forUs = true;
       let a = attempts.find(src, d);
@@ -130,8 +163,8 @@ export class Doorkeeper {
         // knockd: a knock port hit with the wrong TCP flags is ignored, not fatal. A decoy is always fatal.
         if (!decoy && !flagsMatch(door, p)) continue;
         attempts.remove(a);
-        failed = true;
-        emit({ kind: 'fail', src, door, stage, reason: decoy ? 'decoy' : early ? 'too-soon' : 'wrong-knock', port: p.dstPort });
+        failed = decoy ? 'decoy' : early ? 'too-soon' : 'wrong-knock';
+        emit({ kind: 'fail', src, door, stage, reason: failed, port: p.dstPort });
       }
       // No attempt (or it just failed): this packet may begin one.
       if (knock && isStep(door, door.sequence[0]!, p) && this.mayStart(d, door, src, now)) {
@@ -140,11 +173,11 @@ export class Doorkeeper {
       }
     }
     if (!forUs) return 'not-for-us';
-    if (decoy || (failed && !progressed)) {
-      const until = this.penalties.recordFailure(src, now);
-      if (until !== undefined) {
+    if (decoy || (failed !== undefined && !progressed)) {
+      const ban = this.bans.fail(src, decoy ? 'decoy' : failed!, now);
+      if (ban !== undefined) {
         this.dropSource(src);
-        emit({ kind: 'ban', src, until });
+        emit({ kind: 'ban', src, until: ban.until });
       }
     }
     return undefined;
@@ -167,7 +200,8 @@ export class Doorkeeper {
       }
       this.cooldowns.prune(d, now);
     }
-    this.penalties.prune(now);
+    this.bans.prune(now);
+    this.lastNow = now;
   }
 
   /** When the next attempt times out, for the daemon's timer. */
@@ -190,11 +224,12 @@ export class Doorkeeper {
   }
 
   stats(): KeeperStats {
+    const b = this.bans.counts();
     return {
       attempts: this.attempts.size,
-      banned: this.penalties.bannedCount,
-      failing: this.penalties.failingCount,
-      evictions: this.evictions + this.cooldowns.evictions + this.penalties.evictions,
+      banned: b.active,
+      failing: b.failing,
+      evictions: this.evictions + this.cooldowns.evictions + b.evictions,
     };
   }
 
@@ -262,10 +297,6 @@ export class Doorkeeper {
   private allSteps(): Step[] {
     return this.doors.flatMap((d) => d.sequence);
   }
-}
-
-function penaltyLimits(o: Options) {
-  return { failureLimit: o.failureLimit, windowMs: o.failureWindowMs, banMs: o.banMs, maxSources: o.maxTrackedSources };
 }
 
 /** Everything that decides how a door matches; equal signatures keep their attempts on reload. */

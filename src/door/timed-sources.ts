@@ -31,6 +31,20 @@ export class TimedSources {
     return this.times[slot]!;
   }
 
+  count(slot: number): number {
+    return this.counts[slot]!;
+  }
+
+  /** Sets the slot's counter (bans keep their failure count and reason in it, src/door/penalties.ts). */
+  setCount(slot: number, n: number): void {
+    this.counts[slot] = n;
+  }
+
+  /** The group's entries, oldest first (for status; O(entries)). */
+  *entries(group = 0): IterableIterator<{ src: string; time: number; count: number }> {
+    for (const s of this.table.slots(group)) yield { src: this.table.source(s), time: this.times[s]!, count: this.counts[s]! };
+  }
+
   /** Adds one to the slot's counter; returns the new count. */
   bump(slot: number): number {
     return ++this.counts[slot]!;

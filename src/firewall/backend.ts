@@ -49,6 +49,8 @@ export interface Layout {
   readonly protected: readonly Service[];
   /** Gateway ports: DNAT for sources with a forward entry, nothing for the others. */
   readonly forwarded: readonly (Service & { readonly forward: Forward })[];
+  /** Every SPA door's UDP port: banned sources are dropped there, and the nftables backend rate-limits each source (src/firewall/nft-bans.ts). */
+  readonly spaPorts?: readonly number[];
 }
 
 export interface FirewallBackend {

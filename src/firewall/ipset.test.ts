@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { FirewallError, type Entry, type Layout, type Service } from './backend.js';
 import { RecordingToolRunner, type RecordedCall, type ToolResult } from './tool.js';
 import { IpsetBackend, parseIpsetSave } from './ipset.js';
+import { parseIpsetBans } from './ipset-bans.js';
 
 const NOW = 1_767_225_600_000;
 const SSH = { proto: 'tcp', port: 22 } as const;
@@ -47,11 +48,17 @@ describe('ipset backend', () => {
     const f = firewall();
     await f.backend.prepare(LAYOUT);
     assert.equal(f.runner.lines()[0], 'ipset restore -exist', 'sets first: the rules name them');
-    assert.deepEqual(f.inputs('ipset'), ['create portcullis4 hash:ip,port family inet timeout 0\ncreate portcullis6 hash:ip,port family inet6 timeout 0\n']);
+    assert.deepEqual(f.inputs('ipset'), [[
+      'create portcullis4 hash:ip,port family inet timeout 0', 'create portcullis6 hash:ip,port family inet6 timeout 0',
+      // Kernel bans (ipset-bans.ts).
+      'create portcullis_ban4 hash:ip family inet timeout 0 maxelem 65536', 'create portcullis_ban6 hash:ip family inet6 timeout 0 maxelem 65536', '',
+    ].join('\n')]);
     assert.deepEqual(f.inputs('ip6tables-restore'), [[
       '*filter',
       ':PORTCULLIS_SET - [0:0]',
       '-A PORTCULLIS_SET -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT',
+      '-A PORTCULLIS_SET -p tcp --dport 22 -m set --match-set portcullis_ban6 src -m comment --comment "portcullis banned" -j DROP',
+      '-A PORTCULLIS_SET -p udp --dport 1194 -m set --match-set portcullis_ban6 src -m comment --comment "portcullis banned" -j DROP',
       '-A PORTCULLIS_SET -m set --match-set portcullis6 src,dst -j ACCEPT',
       '-A PORTCULLIS_SET -p tcp --dport 22 -m comment --comment "portcullis protected" -j DROP',
       '-A PORTCULLIS_SET -p udp --dport 1194 -m comment --comment "portcullis protected" -j DROP',
@@ -60,6 +67,23 @@ describe('ipset backend', () => {
       '',
     ].join('\n')]);
     assert.match(f.inputs('iptables-restore')[0]!, /--match-set portcullis4 src,dst/);
+  });
+
+  it('bans: members with timeouts (-exist refreshes), removals, --all flushes; SPA ports are dropped for banned sources too', async () => {
+    const f = firewall();
+    await f.backend.applyBans([{ address: '10.20.0.2', seconds: 300 }, { address: '2001:DB8::7', seconds: 60 }], ['10.20.0.9']);
+    await f.backend.applyBans([], 'all');
+    assert.deepEqual(f.inputs('ipset'), [
+      'del portcullis_ban4 10.20.0.9\nadd portcullis_ban4 10.20.0.2 timeout 300\nadd portcullis_ban6 2001:db8::7 timeout 60\n',
+      'flush portcullis_ban4\nflush portcullis_ban6\n',
+    ]);
+    await assert.rejects(f.backend.applyBans([{ address: '10.20.0.2 timeout 1\ndestroy', seconds: 1 }], []), FirewallError);
+    const g = firewall();
+    await g.backend.prepare({ ...LAYOUT, spaPorts: [62201, 1194] });
+    assert.match(g.inputs('iptables-restore')[0]!, /-p udp --dport 62201 -m set --match-set portcullis_ban4 src -m comment --comment "portcullis banned" -j DROP/);
+    assert.equal(g.inputs('iptables-restore')[0]!.match(/--dport 1194 -m set/g)?.length, 1, 'a port both protected and SPA: one rule');
+    assert.deepEqual(parseIpsetBans('create portcullis_ban4 hash:ip family inet\nadd portcullis_ban4 10.0.0.2 timeout 287\nadd portcullis_ban4 10.0.0.3\n', 'portcullis_ban4', NOW),
+      [{ address: '10.0.0.2', until: NOW + 287_000 }]);
   });
 
   it('prepare with the jump there does not insert a second one', async () => {

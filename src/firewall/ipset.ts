@@ -21,6 +21,8 @@ import { Xtables, type OwnChain } from './iptables-chain.js';
 import { badValue, literalChain, literalKey, literalSetBase, type Family } from './iptables-literals.js';
 import { ESTABLISHED, jumpArgs, protectedDrop, tokenize } from './iptables-spec.js';
 import { formatAddress, parseAddress } from '../config/address.js';
+import type { BanStore } from '../bans/kernel-queue.js';
+import { ipsetBanCreate, ipsetBanLines, ipsetBanRules, ipsetBanSets, parseIpsetBans } from './ipset-bans.js';
 
 export interface IpsetOptions {
   readonly runner: ToolRunner;
@@ -34,11 +36,13 @@ const FAMILIES: readonly Family[] = [4, 6];
 /** A timeout far beyond any grant but inside ipset's limit (2^31/1000 seconds on current kernels). */
 const MAX_TIMEOUT = 2_000_000;
 
-export class IpsetBackend implements FirewallBackend {
+export class IpsetBackend implements FirewallBackend, BanStore {
   readonly name = 'ipset' as const;
   readonly kernelExpiry = true;
   private readonly runner: ToolRunner;
   private readonly sets: Record<Family, string>;
+  /** Kernel bans (ipset-bans.ts): dropped on the guarded ports before the grants. */
+  private readonly banSets: Record<Family, string>;
   private readonly own: OwnChain;
   private readonly xt: Record<Family, Xtables>;
 
@@ -46,6 +50,7 @@ export class IpsetBackend implements FirewallBackend {
     this.runner = options.runner;
     const base = literalSetBase(options.setName ?? 'portcullis');
     this.sets = { 4: `${base}4`, 6: `${base}6` };
+    this.banSets = ipsetBanSets(base);
     this.own = { table: 'filter', from: 'INPUT', chain: literalChain(options.chain ?? 'PORTCULLIS_SET') };
     this.xt = { 4: new Xtables(options.runner, 4), 6: new Xtables(options.runner, 6) };
   }
@@ -54,13 +59,14 @@ export class IpsetBackend implements FirewallBackend {
     if (layout.forwarded.length > 0) throw badValue('the ipset backend does not forward to inside hosts; use the iptables backend for a gateway');
     const drops = layout.protected.map(protectedDrop);
     // Sets before the rules that name them; -exist keeps a set that is there, members and all.
-    await this.ipset('create sets', FAMILIES.map((f) => `create ${this.sets[f]} hash:ip,port family ${f === 4 ? 'inet' : 'inet6'} timeout 0`));
+    await this.ipset('create sets', [...FAMILIES.map((f) => `create ${this.sets[f]} hash:ip,port family ${f === 4 ? 'inet' : 'inet6'} timeout 0`), ...ipsetBanCreate(this.banSets)]);
     const c = this.own;
     await Promise.all(FAMILIES.map(async (f) => {
       const x = this.xt[f];
       const lines = [
         `:${c.chain} - [0:0]`, // creates the chain, or flushes it (iptables-restore(8) --noflush)
         `-A ${c.chain} ${ESTABLISHED}`,
+        ...ipsetBanRules(this.banSets[f], layout).map((r) => `-A ${c.chain} ${r}`),
         `-A ${c.chain} -m set --match-set ${this.sets[f]} src,dst -j ACCEPT`,
         ...drops.map((d) => `-A ${c.chain} ${d}`),
       ];
@@ -96,7 +102,22 @@ export class IpsetBackend implements FirewallBackend {
     // Rules first: ipset refuses to destroy a set that a rule still references.
     await Promise.all(FAMILIES.map((f) => this.xt[f].removeChains([this.own])));
     const names = await this.setNames();
-    await this.ipset('destroy sets', FAMILIES.map((f) => this.sets[f]).filter((s) => names.includes(s)).map((s) => `destroy ${s}`));
+    await this.ipset('destroy sets', [...FAMILIES.map((f) => this.sets[f]), ...FAMILIES.map((f) => this.banSets[f])].filter((s) => names.includes(s)).map((s) => `destroy ${s}`));
+  }
+
+  /** Kernel bans (src/bans/kernel-queue.ts): one `ipset restore -exist` run. */
+  async applyBans(add: readonly { readonly address: string; readonly seconds: number }[], remove: readonly string[] | 'all'): Promise<void> {
+    await this.ipset('update the ban sets', ipsetBanLines(this.banSets, add, remove));
+  }
+
+  async listBans(now: number): Promise<{ address: string; until: number }[]> {
+    const saved = await Promise.all(FAMILIES.map(async (f) => {
+      const r = await this.runner.run('ipset', ['save', this.banSets[f]]);
+      if (ok(r)) return parseIpsetBans(r.stdout, this.banSets[f], now);
+      if ((await this.setNames()).includes(this.banSets[f])) throw failed(`cannot list set ${this.banSets[f]}`, r);
+      return [];
+    }));
+    return saved.flat();
   }
 
   async dispose(): Promise<void> {}

@@ -12,13 +12,18 @@ describe('nftables scripts', () => {
   it('own table: created idempotently, rules and protected ports replaced, grants never flushed', () => {
     const s = prepareScript(own, layout);
     const lines = s.trim().split('\n');
-    assert.ok(lines.filter((l) => !l.startsWith('add ')).every((l) => l.startsWith('flush chain') || l.startsWith('flush set inet portcullis protected') || l.startsWith('flush set inet portcullis fwdprotected')), s);
-    assert.ok(!/flush set inet portcullis (grants|fwd[46]|fwdok)/.test(s), 'grant sets must never be flushed');
+    assert.ok(lines.filter((l) => !l.startsWith('add ')).every((l) => l.startsWith('flush chain') || l.startsWith('flush set inet portcullis protected') || l.startsWith('flush set inet portcullis fwdprotected') || l === 'flush set inet portcullis spa_ports'), s);
+    assert.ok(!/flush set inet portcullis (grants|fwd[46]|fwdok|banned)/.test(s), 'grant and ban sets must never be flushed');
     assert.ok(s.includes('add element inet portcullis protected { tcp . 22, udp . 1194 }'));
     assert.ok(s.includes('type filter hook input priority -10; policy accept;'));
     const input = lines.filter((l) => l.startsWith('add rule inet portcullis input'));
     assert.deepEqual(input, [
       'add rule inet portcullis input ct state established,related accept',
+      // Bans (nft-bans.ts): before the grants, so a banned source's grant lets nothing new in either.
+      'add rule inet portcullis input ip saddr @banned4 meta l4proto . th dport @protected counter drop',
+      'add rule inet portcullis input ip6 saddr @banned6 meta l4proto . th dport @protected counter drop',
+      'add rule inet portcullis input ip saddr @banned4 udp dport @spa_ports counter drop',
+      'add rule inet portcullis input ip6 saddr @banned6 udp dport @spa_ports counter drop',
       'add rule inet portcullis input ip saddr . meta l4proto . th dport @grants4 accept',
       'add rule inet portcullis input ip6 saddr . meta l4proto . th dport @grants6 accept',
       'add rule inet portcullis input meta l4proto . th dport @protected counter drop',
@@ -46,9 +51,18 @@ describe('nftables scripts', () => {
       'add table inet filter',
       'add set inet filter portcullis_grants4 { type ipv4_addr . inet_proto . inet_service; flags timeout; }',
       'add set inet filter portcullis_grants6 { type ipv6_addr . inet_proto . inet_service; flags timeout; }',
+      'add set inet filter portcullis_banned4 { type ipv4_addr; flags timeout; size 65536; }',
+      'add set inet filter portcullis_banned6 { type ipv6_addr; flags timeout; size 65536; }',
       '',
     ].join('\n'));
-    assert.equal(removeScript(filter), 'delete set inet filter portcullis_grants4\ndelete set inet filter portcullis_grants6\n');
+    const remove = removeScript(filter).trim().split('\n');
+    assert.deepEqual(remove.filter((l) => l.startsWith('delete')), [
+      'delete set inet filter portcullis_grants4', 'delete set inet filter portcullis_grants6',
+      'delete set inet filter portcullis_banned4', 'delete set inet filter portcullis_spa_rate4',
+      'delete set inet filter portcullis_banned6', 'delete set inet filter portcullis_spa_rate6',
+    ]);
+    // Ban and rate sets are declared before they are deleted: a set never made cannot fail the transaction.
+    assert.ok(remove.indexOf('add set inet filter portcullis_spa_rate4 { type ipv4_addr; flags dynamic,timeout; timeout 60s; size 65536; }') < remove.indexOf('delete set inet filter portcullis_spa_rate4'));
     const ip6only: NftTarget = { family: 'ip6', table: 'f', integrated: true };
     assert.throws(() => entryElements(ip6only, { address: '192.0.2.7', service: ssh }), FirewallError);
   });

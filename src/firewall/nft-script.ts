@@ -22,6 +22,8 @@
 // literal first (a stray `;` or `}` would change what a script means).
 import { formatAddress, parseAddress } from '../config/address.js';
 import { FirewallError, type Forward, type Layout, type Service } from './backend.js';
+import type { SpaRateLimit } from '../config/model.js';
+import { banForwardRules, banInputRules, banSetLines, banSetTeardown } from './nft-bans.js';
 
 export interface NftTarget {
   readonly family: 'inet' | 'ip' | 'ip6';
@@ -33,6 +35,8 @@ export interface NftTarget {
 export interface NftLayout extends Layout {
   /** Priority of the own table's filter chains (lower runs first). */
   readonly priority: number;
+  /** The per-source kernel limit on SPA ports (nft-bans.ts); absent: off. */
+  readonly spaRateLimit?: SpaRateLimit | 'off';
 }
 
 const NAME = /^[A-Za-z][A-Za-z0-9_]{0,30}$/;
@@ -69,6 +73,9 @@ export function prepareScript(t: NftTarget, layout: NftLayout): string {
   for (const f of families(t)) {
     lines.push(`add set ${table} ${f === 4 ? n.grants4 : n.grants6} { type ${addrType(f)} . inet_proto . inet_service; flags timeout; }`);
   }
+  const rate = layout.spaRateLimit ?? 'off';
+  // The ban sets: never flushed here, so bans survive restarts and reloads (nft-bans.ts).
+  lines.push(...banSetLines(t, layout.spaPorts ?? [], rate));
   if (t.integrated) {
     if (layout.protected.length > 0 || layout.forwarded.length > 0) {
       // Integrated means the administrator's chains decide what is dropped.
@@ -100,12 +107,15 @@ export function prepareScript(t: NftTarget, layout: NftLayout): string {
   lines.push(
     // Established sessions outlive their grant (closing the door must not cut an SSH session).
     `add rule ${table} input ct state established,related accept`,
+    // Banned sources reach no guarded port, granted or not (nft-bans.ts).
+    ...banInputRules(t, rate),
     `add rule ${table} input ip saddr . meta l4proto . th dport @grants4 accept`,
     `add rule ${table} input ip6 saddr . meta l4proto . th dport @grants6 accept`,
     `add rule ${table} input meta l4proto . th dport @protected counter drop`,
     `add rule ${table} prerouting meta nfproto ipv4 dnat ip to ip saddr . meta l4proto . th dport map @fwd4`,
     `add rule ${table} prerouting meta nfproto ipv6 dnat ip6 to ip6 saddr . meta l4proto . th dport map @fwd6`,
     `add rule ${table} forward ct state established,related accept`,
+    ...banForwardRules(t),
     `add rule ${table} forward ip saddr . ip daddr . meta l4proto . th dport @fwdok4 accept`,
     `add rule ${table} forward ip6 saddr . ip6 daddr . meta l4proto . th dport @fwdok6 accept`,
     `add rule ${table} forward ip daddr . meta l4proto . th dport @fwdprotected4 counter drop`,
@@ -120,14 +130,15 @@ export function removeScript(t: NftTarget): string {
   if (!t.integrated) return `delete table ${table}\n`;
   const n = setNames(t);
   const sets = families(t).map((f) => (f === 4 ? n.grants4 : n.grants6));
-  return `${sets.map((s) => `delete set ${table} ${s}`).join('\n')}\n`;
+  return `${[...sets.map((s) => `delete set ${table} ${s}`), ...banSetTeardown(t, 'delete')].join('\n')}\n`;
 }
 
 /** Empties our grant sets in the administrator's table (when their rules keep the sets in use). */
 export function flushScript(t: NftTarget): string {
   const table = tableRef(t);
   const n = setNames(t);
-  return `${families(t).map((f) => `flush set ${table} ${f === 4 ? n.grants4 : n.grants6}`).join('\n')}\n`;
+  const sets = families(t).map((f) => `flush set ${table} ${f === 4 ? n.grants4 : n.grants6}`);
+  return `${[...sets, ...banSetTeardown(t, 'flush')].join('\n')}\n`;
 }
 
 /** One element of a set or map: where it goes, its key, and (for maps) its data. */

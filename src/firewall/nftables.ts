@@ -7,6 +7,9 @@ import { NftChannel } from './nft-channel.js';
 import { parseNftListing } from './nft-json.js';
 import { elementsCommand, entryElements, flushScript, prepareScript, removeScript, setNames, tableRef, type NftTarget } from './nft-script.js';
 import { describeFailure, type ToolRunner } from './tool.js';
+import { BAN_BATCH, banCommand, parseBanListing } from './nft-bans.js';
+import type { SpaRateLimit } from '../config/model.js';
+import type { BanStore } from '../bans/kernel-queue.js';
 
 export interface NftablesOptions {
   readonly runner: ToolRunner;
@@ -15,22 +18,26 @@ export interface NftablesOptions {
   readonly priority?: number;
   /** Told when the long-lived nft exits unexpectedly. */
   readonly onChannelExit?: (reason: string) => void;
+  /** The per-source kernel limit on SPA ports (nft-bans.ts); absent: off. */
+  readonly spaRateLimit?: SpaRateLimit | 'off';
 }
 
 export const OWN_TABLE: NftTarget = { family: 'inet', table: 'portcullis', integrated: false };
 
-export class NftablesBackend implements FirewallBackend {
+export class NftablesBackend implements FirewallBackend, BanStore {
   readonly name = 'nftables';
   readonly kernelExpiry = true;
   readonly target: NftTarget;
   private readonly runner: ToolRunner;
   private readonly priority: number;
   private readonly channel: NftChannel;
+  private readonly spaRateLimit: SpaRateLimit | 'off';
 
   constructor(options: NftablesOptions) {
     this.runner = options.runner;
     this.target = options.target ?? OWN_TABLE;
     this.priority = options.priority ?? -10;
+    this.spaRateLimit = options.spaRateLimit ?? 'off';
     tableRef(this.target); // validates the names now, not at the first knock
     this.channel = new NftChannel(this.runner, options.onChannelExit ? { onExit: options.onChannelExit } : {});
   }
@@ -41,7 +48,26 @@ export class NftablesBackend implements FirewallBackend {
   }
 
   async prepare(layout: Layout): Promise<void> {
-    await this.script(prepareScript(this.target, { ...layout, priority: this.priority }), 'cannot set up the nftables table');
+    await this.script(prepareScript(this.target, { ...layout, priority: this.priority, spaRateLimit: this.spaRateLimit }), 'cannot set up the nftables table');
+  }
+
+  /** Kernel bans (src/bans/kernel-queue.ts): elements of banned4/banned6 with the ban's timeout, through the long-lived nft. */
+  async applyBans(add: readonly { readonly address: string; readonly seconds: number }[], remove: readonly string[] | 'all'): Promise<void> {
+    // Removals first (as queued), then additions; at most BAN_BATCH addresses per transaction.
+    // `flush set` through `nft -e -i` commits without the "# new generation" line the channel
+    // waits for (nft 1.0.6), so --all (an administrator's command) runs as its own `nft -f -`.
+    if (remove === 'all') await this.script(`${banCommand(this.target, [], 'all').split('; ').join('\n')}\n`, 'cannot empty the ban sets');
+    else for (let i = 0; i < remove.length; i += BAN_BATCH) await this.channel.run(banCommand(this.target, [], remove.slice(i, i + BAN_BATCH)));
+    for (let i = 0; i < add.length; i += BAN_BATCH) await this.channel.run(banCommand(this.target, add.slice(i, i + BAN_BATCH), []));
+  }
+
+  async listBans(now: number): Promise<{ address: string; until: number }[]> {
+    const r = await this.runner.run('nft', ['-j', 'list', 'table', ...tableRef(this.target).split(' ')]);
+    if (r.code !== 0) {
+      if (r.error === undefined && /No such file or directory/.test(r.stderr)) return [];
+      throw new FirewallError('FIREWALL_TOOL_FAILED', 'cannot list the nftables bans', describeFailure('nft', r));
+    }
+    return parseBanListing(r.stdout, this.target, now);
   }
 
   async open(entries: readonly Entry[], now: number): Promise<void> {

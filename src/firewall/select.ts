@@ -1,7 +1,7 @@
 // Chooses and builds the firewall backend from the configuration. When
 // `firewall =` is unset: nftables if `nft` works here, else iptables — and the
 // choice is logged. Each backend module is loaded only when chosen.
-import type { BackendChoice, Options } from '../config/model.js';
+import { DEFAULTS, type BackendChoice, type Options } from '../config/model.js';
 import { FirewallError, type FirewallBackend } from './backend.js';
 import { describeFailure, type ToolRunner } from './tool.js';
 
@@ -24,7 +24,7 @@ export async function detectBackend(runner: ToolRunner): Promise<{ choice: Nativ
     `${describeFailure('nft', nft)}; ${describeFailure('iptables', ipt)}`);
 }
 
-export async function createBackend(options: Pick<Options, 'firewall' | 'nftTable' | 'nftPriority' | 'firewalldZone'>, deps: SelectDeps): Promise<FirewallBackend> {
+export async function createBackend(options: Pick<Options, 'firewall' | 'nftTable' | 'nftPriority' | 'firewalldZone' | 'spaRateLimit'>, deps: SelectDeps): Promise<FirewallBackend> {
   let choice = options.firewall;
   if (choice === 'command') throw new FirewallError('FIREWALL_UNAVAILABLE', 'firewall = command has no native backend');
   if (choice === undefined) {
@@ -41,6 +41,8 @@ export async function createBackend(options: Pick<Options, 'firewall' | 'nftTabl
       const t = options.nftTable;
       return new NftablesBackend({
         runner, target: { family: t.family, table: t.name, integrated: t.integrated }, priority: options.nftPriority,
+        // The kernel's per-source limit on SPA ports: on by default with nftables (src/firewall/nft-bans.ts).
+        spaRateLimit: options.spaRateLimit ?? DEFAULTS.spaRateLimit,
         ...(deps.onChannelExit && { onChannelExit: deps.onChannelExit }),
       });
     }

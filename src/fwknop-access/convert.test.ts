@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { ConfigError, ConfigErrors } from '../config/errors.js';
+import { parseConfig } from '../config/parse.js';
 import {
   CONVERTED_KEYWORDS, FWKNOP_ACCESS_HELP, MAX_INCLUDE_DEPTH,
   appendConverted, convertAccessConf, relocateErrors, splitAccessLines, type AccessConfIO,
@@ -386,7 +387,7 @@ test('%include_folder: *.conf* files in name order when the io can list folders,
 const GPG = 'GPG-encrypted SPA is not supported by Portcullis yet; expected Rijndael keys instead: KEY_BASE64 and HMAC_KEY_BASE64 from fwknop --key-gen (clients: --key-base64-rijndael, --key-base64-hmac, --use-hmac)';
 const NAT = (k: string) => `NAT for SPA doors is not supported by Portcullis yet; expected no ${k} line (for gateway access to an inside host, a knock door with forward = tcp/PORT -> HOST:PORT)`;
 const CYCLE = (k: string) => `command cycles are not supported in converted stanzas yet; expected no ${k} line: let Portcullis open OPEN_PORTS through its firewall backend, or write this stanza as an SPA door in the Portcullis config with Start_Command/Stop_Command (%IP% for $IP)`;
-const USER = (k: string) => `Portcullis never runs SPA command messages, so there is no user to run them as; expected no ${k} line`;
+const SUDO = (k: string) => `Portcullis runs command messages directly as CMD_EXEC_USER, never through sudo; expected no ${k} line: CMD_EXEC_USER (and CMD_EXEC_GROUP) name the account the command runs as, and cmd_allow in the Portcullis config limits which commands run`;
 
 const UNSUPPORTED: [string, string, string][] = [
   ['DESTINATION', '192.0.2.10', 'not supported by Portcullis yet; expected no DESTINATION line (an SPA door takes packets sent to any address of the host; capture on fewer interfaces with -i to narrow it)'],
@@ -401,12 +402,9 @@ const UNSUPPORTED: [string, string, string][] = [
   ['FORCE_MASQUERADE', 'Y', NAT('FORCE_MASQUERADE')],
   ['DISABLE_DNAT', 'Y', NAT('DISABLE_DNAT')],
   ['FORWARD_ALL', 'Y', NAT('FORWARD_ALL')],
-  ['ENABLE_CMD_EXEC', 'Y', 'Portcullis does not run SPA command messages (fwknop --server-cmd), a remote command as root; expected ENABLE_CMD_EXEC N, and this stanza written as an SPA door with a Start_Command if something must run when it opens'],
-  ['CMD_EXEC_USER', 'nobody', USER('CMD_EXEC_USER')],
-  ['CMD_EXEC_GROUP', 'nogroup', USER('CMD_EXEC_GROUP')],
-  ['ENABLE_CMD_SUDO_EXEC', 'Y', USER('ENABLE_CMD_SUDO_EXEC')],
-  ['CMD_SUDO_EXEC_USER', 'root', USER('CMD_SUDO_EXEC_USER')],
-  ['CMD_SUDO_EXEC_GROUP', 'root', USER('CMD_SUDO_EXEC_GROUP')],
+  ['ENABLE_CMD_SUDO_EXEC', 'Y', SUDO('ENABLE_CMD_SUDO_EXEC')],
+  ['CMD_SUDO_EXEC_USER', 'root', SUDO('CMD_SUDO_EXEC_USER')],
+  ['CMD_SUDO_EXEC_GROUP', 'root', SUDO('CMD_SUDO_EXEC_GROUP')],
   ['GPG_HOME_DIR', '/root/.gnupg', GPG],
   ['GPG_EXE', '/usr/bin/gpg', GPG],
   ['GPG_DECRYPT_ID', 'ABCD1234', GPG],
@@ -428,7 +426,7 @@ for (const [keyword, value, detail] of UNSUPPORTED) {
 test('every unsupported option in one stanza: one error per line, nothing else', () => {
   const lines = UNSUPPORTED.map(([k, v]) => `${k} ${v}`);
   const got = errorsOf(stanza(...lines));
-  assert.deepEqual(got.map((e) => [e.line, e.key, e.code]), UNSUPPORTED.map(([k], i) => [4 + i, k.toLowerCase(), k === 'ENABLE_CMD_EXEC' ? 'CONFIG_BAD_VALUE' : 'CONFIG_UNKNOWN_KEY']));
+  assert.deepEqual(got.map((e) => [e.line, e.key, e.code]), UNSUPPORTED.map(([k], i) => [4 + i, k.toLowerCase(), 'CONFIG_UNKNOWN_KEY']));
 });
 
 test('switches that do nothing when N are accepted with N and have nothing to convert', () => {
@@ -456,7 +454,7 @@ test('RESTRICT_PORTS without OPEN_PORTS: only its own error (it already says to 
 
 test('unknown keywords list the supported ones; a lower-case keyword names the one meant', () => {
   assert.deepEqual(messages(stanza('CMD_REGEX .*', 'open_ports tcp/22', '%INCLUDE x.conf', 'Source ANY')), [
-    `${FILE}:4: CMD_REGEX: unknown access.conf keyword; expected one of SOURCE, KEY, KEY_BASE64, HMAC_KEY, HMAC_KEY_BASE64, HMAC_DIGEST_TYPE, ENCRYPTION_MODE, OPEN_PORTS, FW_ACCESS_TIMEOUT, MAX_FW_TIMEOUT, REQUIRE_SOURCE_ADDRESS, REQUIRE_SOURCE, REQUIRE_USERNAME, ENABLE_CMD_EXEC, %include, %include_folder, %include_keys`,
+    `${FILE}:4: CMD_REGEX: unknown access.conf keyword; expected one of SOURCE, KEY, KEY_BASE64, HMAC_KEY, HMAC_KEY_BASE64, HMAC_DIGEST_TYPE, ENCRYPTION_MODE, OPEN_PORTS, FW_ACCESS_TIMEOUT, MAX_FW_TIMEOUT, REQUIRE_SOURCE_ADDRESS, REQUIRE_SOURCE, REQUIRE_USERNAME, ENABLE_CMD_EXEC, CMD_EXEC_USER, CMD_EXEC_GROUP, %include, %include_folder, %include_keys`,
     `${FILE}:5: open_ports: keywords are case-sensitive, and fwknopd ignores "open_ports"; expected OPEN_PORTS`,
     `${FILE}:6: %INCLUDE: keywords are case-sensitive, and fwknopd ignores "%INCLUDE"; expected %include`,
     `${FILE}:7: Source: keywords are case-sensitive, and fwknopd ignores "Source"; expected SOURCE`,
@@ -640,6 +638,35 @@ test('CONVERTED_KEYWORDS names a Portcullis SPA key for every converted keyword'
   assert.deepEqual(Object.keys(CONVERTED_KEYWORDS), [
     'SOURCE', 'KEY', 'KEY_BASE64', 'HMAC_KEY', 'HMAC_KEY_BASE64', 'HMAC_DIGEST_TYPE', 'ENCRYPTION_MODE', 'OPEN_PORTS',
     'FW_ACCESS_TIMEOUT', 'MAX_FW_TIMEOUT', 'REQUIRE_SOURCE_ADDRESS', 'REQUIRE_SOURCE', 'REQUIRE_USERNAME', 'ENABLE_CMD_EXEC',
+    'CMD_EXEC_USER', 'CMD_EXEC_GROUP',
   ]);
   for (const v of Object.values(CONVERTED_KEYWORDS)) assert.match(v, /^[a-z_0-9]+$/);
+});
+
+test('command messages: ENABLE_CMD_EXEC Y with CMD_EXEC_USER/GROUP become enable_cmd_exec, cmd_exec_user, cmd_exec_group', () => {
+  const body = convert(stanza('ENABLE_CMD_EXEC Y', 'CMD_EXEC_USER spacmd', 'CMD_EXEC_GROUP staff')).sections;
+  assert.match(body, /\nenable_cmd_exec = yes\ncmd_exec_user = spacmd\ncmd_exec_group = staff\n$/);
+  assert.match(convert(stanza('CMD_EXEC_USER root', 'ENABLE_CMD_EXEC Yes')).sections, /\nenable_cmd_exec = yes\ncmd_exec_user = root\n$/, 'root kept when written');
+  assert.equal(convert(stanza('CMD_EXEC_USER spacmd', 'CMD_EXEC_GROUP staff')).sections, BASIC, 'without ENABLE_CMD_EXEC Y fwknopd ignores them; so does the door');
+  assert.equal(convert(stanza('ENABLE_CMD_EXEC Y', 'CMD_EXEC_USER x', 'ENABLE_CMD_EXEC N')).sections, BASIC, 'the last line wins');
+  const only = convert(['SOURCE ANY', `KEY_BASE64 ${K}`, 'ENABLE_CMD_EXEC Y', 'CMD_EXEC_USER nobody'].join('\n')).sections;
+  assert.doesNotMatch(only, /open_ports/, 'a command-only stanza needs no OPEN_PORTS');
+  assert.match(only, /cmd_exec_user = nobody/);
+});
+
+test('command messages: root by default is refused, bad names are errors, each at its access.conf line', () => {
+  assert.deepEqual(messages(stanza('ENABLE_CMD_EXEC Y')), [
+    `${FILE}:4: ENABLE_CMD_EXEC: without CMD_EXEC_USER fwknopd runs command messages as root, which Portcullis does only when told; expected CMD_EXEC_USER with an account that has no more rights than the commands need (or CMD_EXEC_USER root to keep running them as root)`,
+  ]);
+  assert.deepEqual(messages(stanza('ENABLE_CMD_EXEC Y', 'CMD_EXEC_USER no body', 'CMD_EXEC_GROUP a:b')), [
+    `${FILE}:5: CMD_EXEC_USER: "no body" is not a user name; expected a user of this host (letters, digits, _ . -; e.g. nobody)`,
+    `${FILE}:6: CMD_EXEC_GROUP: "a:b" is not a group name; expected a group of this host (letters, digits, _ . -; e.g. nobody)`,
+  ]);
+});
+
+test('a converted command stanza loads as an SPA door that runs commands', () => {
+  const converted = convert(stanza('ENABLE_CMD_EXEC Y', 'CMD_EXEC_USER nobody'));
+  const { text } = appendConverted('[options]\n', converted);
+  const config = parseConfig(text, '/etc/portcullis.conf', { readFile: () => undefined });
+  assert.deepEqual(config.doors[0]!.spa!.commandExec, { user: 'nobody', userLine: config.doors[0]!.spa!.commandExec!.userLine, timeoutMs: 30_000, maxRunning: 4 });
 });

@@ -25,9 +25,10 @@
 // Portcullis value cannot hold), lower-case keywords (ignored),
 // HMAC_DIGEST_TYPE without an HMAC key, non-key lines in an %include_keys
 // file (ignored), a missing %include_keys file (the stanza silently dropped),
-// and everything Portcullis does not do yet: DESTINATION, RESTRICT_PORTS,
-// CMD_CYCLE_*, ACCESS_EXPIRE*, NAT, GPG, command messages, CTR/ECB/CFB/OFB
-// modes. Switches that do nothing when N are accepted as N.
+// ENABLE_CMD_EXEC Y without CMD_EXEC_USER (commands as root), and everything
+// Portcullis does not do yet: DESTINATION, RESTRICT_PORTS, CMD_CYCLE_*,
+// ACCESS_EXPIRE*, NAT, GPG, sudo for commands, CTR/ECB/CFB/OFB modes.
+// Switches that do nothing when N are accepted as N.
 //
 // Relaxations, where fwknopd's reading is an accident: other trailing blanks
 // are dropped (fwknopd keeps them, and refuses `ANY ` or a base64 key with

@@ -16,7 +16,11 @@ export interface ConvertedAccessConf {
 const OUTPUT_ORDER: readonly DoorKey[] = [
   'source', 'key_base64', 'key', 'hmac_key_base64', 'hmac_key', 'hmac_digest_type', 'encryption_mode',
   'open_ports', 'require_username', 'require_source_address', 'fw_access_timeout', 'max_fw_timeout',
+  'enable_cmd_exec', 'cmd_exec_user', 'cmd_exec_group',
 ];
+
+/** fwknopd ignores CMD_EXEC_USER/GROUP unless ENABLE_CMD_EXEC is Y; Portcullis would refuse them. */
+const ONLY_WITH_CMD_EXEC: ReadonlySet<DoorKey> = new Set(['cmd_exec_user', 'cmd_exec_group']);
 
 /** The door sections for stanzas read without errors. */
 export function emitDoors(stanzas: readonly Stanza[]): ConvertedAccessConf {
@@ -38,6 +42,7 @@ export function emitDoors(stanzas: readonly Stanza[]): ConvertedAccessConf {
       max_fw_timeout: String(DEFAULT_MAX_TIMEOUT_S),
     };
     for (const key of OUTPUT_ORDER) {
+      if (ONLY_WITH_CMD_EXEC.has(key) && !s.out.has('enable_cmd_exec')) continue;
       const setting = s.out.get(key);
       const value = setting?.value ?? defaults[key];
       if (value !== undefined) push(`${key} = ${value}`, setting?.at ?? s.at);

@@ -16,8 +16,11 @@ export const CONVERTED_KEYWORDS = {
   REQUIRE_SOURCE_ADDRESS: 'require_source_address',
   REQUIRE_SOURCE: 'require_source_address',
   REQUIRE_USERNAME: 'require_username',
-  // N only (the default): Portcullis never runs command messages.
+  // Command messages (fwknop -C): run without a shell as CMD_EXEC_USER, which
+  // Portcullis requires with Y (fwknopd's default is root: write CMD_EXEC_USER root).
   ENABLE_CMD_EXEC: 'enable_cmd_exec',
+  CMD_EXEC_USER: 'cmd_exec_user',
+  CMD_EXEC_GROUP: 'cmd_exec_group',
 } as const;
 export type Converted = keyof typeof CONVERTED_KEYWORDS;
 
@@ -27,7 +30,7 @@ export const NOT_YET = 'not supported by Portcullis yet';
 export const GPG = `GPG-encrypted SPA is ${NOT_YET}; expected Rijndael keys instead: KEY_BASE64 and HMAC_KEY_BASE64 from fwknop --key-gen (clients: --key-base64-rijndael, --key-base64-hmac, --use-hmac)`;
 const NAT = (k: string) => `NAT for SPA doors is ${NOT_YET}; expected no ${k} line (for gateway access to an inside host, a knock door with forward = tcp/PORT -> HOST:PORT)`;
 const CMD_CYCLE = (k: string) => `command cycles are not supported in converted stanzas yet; expected no ${k} line: let Portcullis open OPEN_PORTS through its firewall backend, or write this stanza as an SPA door in the Portcullis config with Start_Command/Stop_Command (%IP% for $IP)`;
-const CMD_USER = (k: string) => `Portcullis never runs SPA command messages, so there is no user to run them as; expected no ${k} line`;
+const SUDO = (k: string) => `Portcullis runs command messages directly as CMD_EXEC_USER, never through sudo; expected no ${k} line: CMD_EXEC_USER (and CMD_EXEC_GROUP) name the account the command runs as, and cmd_allow in the Portcullis config limits which commands run`;
 
 /** Keywords fwknopd knows and Portcullis does not do yet, each with what to do instead. */
 export const UNSUPPORTED: Readonly<Record<string, string>> = {
@@ -43,11 +46,9 @@ export const UNSUPPORTED: Readonly<Record<string, string>> = {
   FORCE_MASQUERADE: NAT('FORCE_MASQUERADE'),
   DISABLE_DNAT: NAT('DISABLE_DNAT'),
   FORWARD_ALL: NAT('FORWARD_ALL'),
-  CMD_EXEC_USER: CMD_USER('CMD_EXEC_USER'),
-  CMD_EXEC_GROUP: CMD_USER('CMD_EXEC_GROUP'),
-  ENABLE_CMD_SUDO_EXEC: CMD_USER('ENABLE_CMD_SUDO_EXEC'),
-  CMD_SUDO_EXEC_USER: CMD_USER('CMD_SUDO_EXEC_USER'),
-  CMD_SUDO_EXEC_GROUP: CMD_USER('CMD_SUDO_EXEC_GROUP'),
+  ENABLE_CMD_SUDO_EXEC: SUDO('ENABLE_CMD_SUDO_EXEC'),
+  CMD_SUDO_EXEC_USER: SUDO('CMD_SUDO_EXEC_USER'),
+  CMD_SUDO_EXEC_GROUP: SUDO('CMD_SUDO_EXEC_GROUP'),
   GPG_HOME_DIR: GPG,
   GPG_EXE: GPG,
   GPG_DECRYPT_ID: GPG,

@@ -3,6 +3,7 @@
 // with what to do instead, and the checks on whole stanzas once all is read.
 import type { ConfigErrorCode } from '../config/errors.js';
 import { parseSeconds } from '../config/values.js';
+import { parseExecName } from '../config/spa-command.js';
 import { CONVERTED_KEYWORDS, GPG, HARMLESS_WHEN_N, KNOWN, NOT_YET, SUPPORTED_LIST, UNSUPPORTED, type Converted } from './keywords.js';
 import type { At } from './lines.js';
 import { base64Key, convert, openPorts, passphrase, sourceItem, type Bad } from './values.js';
@@ -15,7 +16,8 @@ interface Setting {
 }
 
 export type DoorKey = 'source' | 'key_base64' | 'key' | 'hmac_key_base64' | 'hmac_key' | 'hmac_digest_type' | 'encryption_mode'
-  | 'open_ports' | 'require_username' | 'require_source_address' | 'fw_access_timeout' | 'max_fw_timeout';
+  | 'open_ports' | 'require_username' | 'require_source_address' | 'fw_access_timeout' | 'max_fw_timeout'
+  | 'enable_cmd_exec' | 'cmd_exec_user' | 'cmd_exec_group';
 
 export const DEFAULT_ACCESS_TIMEOUT_S = 30;
 export const DEFAULT_MAX_TIMEOUT_S = 300;
@@ -34,6 +36,9 @@ export class Stanza {
   restrictPorts = false;
   gpg = false;
   digestAt?: At;
+  /** ENABLE_CMD_EXEC Y; CMD_EXEC_USER given (even a bad one). */
+  cmdExecAt?: At;
+  cmdUserTried = false;
 
   constructor(readonly number: number, readonly at: At) {}
 }
@@ -103,10 +108,16 @@ export function applyKeyword(stanza: Stanza, keyword: Converted, raw: string, at
     case 'ENABLE_CMD_EXEC': {
       const on = yesNo(value);
       if (on === undefined) bad('CONFIG_BAD_VALUE', notYesNo(value));
-      else if (on) {
-        bad('CONFIG_BAD_VALUE',
-          'Portcullis does not run SPA command messages (fwknop --server-cmd), a remote command as root; expected ENABLE_CMD_EXEC N, and this stanza written as an SPA door with a Start_Command if something must run when it opens');
-      }
+      else if (on) { stanza.cmdExecAt = at; set(stanza, 'enable_cmd_exec', 'yes', at); }
+      else { stanza.cmdExecAt = undefined; stanza.out.delete('enable_cmd_exec'); }
+      return;
+    }
+    case 'CMD_EXEC_USER':
+    case 'CMD_EXEC_GROUP': {
+      const user = keyword === 'CMD_EXEC_USER';
+      if (user) stanza.cmdUserTried = true;
+      const name = convert(bad, () => parseExecName(value, user ? 'user' : 'group'));
+      if (name !== undefined) set(stanza, user ? 'cmd_exec_user' : 'cmd_exec_group', name, at);
       return;
     }
   }
@@ -191,7 +202,12 @@ export function checkStanzas(stanzas: readonly Stanza[], rootFile: string, repor
       report('CONFIG_BAD_VALUE', s.at,
         'this stanza has no encryption key; expected a KEY_BASE64 (or KEY) line in it, e.g. from fwknop --key-gen (fwknopd refuses a stanza without keys too)');
     }
-    if (!s.openPortsTried && !s.restrictPorts) {
+    if (s.cmdExecAt && !s.cmdUserTried) {
+      report('CONFIG_BAD_VALUE', s.cmdExecAt,
+        'without CMD_EXEC_USER fwknopd runs command messages as root, which Portcullis does only when told; expected CMD_EXEC_USER with an account that has no more rights than the commands need (or CMD_EXEC_USER root to keep running them as root)');
+    }
+    // A command-only stanza needs no OPEN_PORTS: its door then opens nothing (fwknopd would open any port asked for).
+    if (!s.openPortsTried && !s.restrictPorts && !s.cmdExecAt) {
       report('CONFIG_BAD_VALUE', s.at,
         'this stanza has no OPEN_PORTS, so fwknopd opens whatever port a client asks for; expected OPEN_PORTS with the ports clients may open, e.g. OPEN_PORTS tcp/22 (a Portcullis SPA door opens only those)');
     }

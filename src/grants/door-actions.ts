@@ -4,6 +4,7 @@
 // firewall on its own (knockd configs keep working exactly as before).
 import type { Door } from '../config/model.js';
 import type { SpaGrant } from '../spa-server/gate.js';
+import { ev } from '../log/events.js';
 import type { Logger } from '../log/logger.js';
 import type { CommandGrants } from '../actions/grants.js';
 import type { DoorActions } from '../daemon/daemon.js';
@@ -51,7 +52,7 @@ export class CombinedActions implements DoorActions {
     this.commands.open(door, ip, family);
     if (grantsThroughFirewall(door)) {
       if (this.fw) this.fw.open(door, ip, family);
-      else this.log.error(`${ip}: ${door.name}: no firewall backend, cannot open ${door.open.map((p) => `${p.proto}/${p.port}`).join(', ')}`);
+      else this.log.error(`${ip}: ${door.name}: no firewall backend, cannot open ${door.open.map((p) => `${p.proto}/${p.port}`).join(', ')}`, ev('grant.refused', { ip, door: door.name, reason: 'no-backend' }));
     }
   }
 
@@ -68,7 +69,7 @@ export class CombinedActions implements DoorActions {
       if (!first) return;
       this.commands.open({ ...door, cmdTimeoutMs: timeoutMs }, ip, family, { port: first.port, proto: first.proto, timeoutSeconds: Math.round(timeoutMs / 1000) });
     } else if (this.fw) this.fw.grant(door, ip, family, services, timeoutMs, forwards);
-    else this.log.error(`${ip}: ${door.name}: no firewall backend, cannot open ${[...services, ...forwards].map((p) => `${p.proto}/${p.port}`).join(', ')}`);
+    else this.log.error(`${ip}: ${door.name}: no firewall backend, cannot open ${[...services, ...forwards].map((p) => `${p.proto}/${p.port}`).join(', ')}`, ev('grant.refused', { ip, door: door.name, reason: 'no-backend' }));
   }
 
   async closeAll(): Promise<void> {

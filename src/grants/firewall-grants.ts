@@ -10,6 +10,7 @@
 // crash can never leave an entry nobody knows about. At start, restore()
 // reconciles the file with what the firewall holds (reconcile.ts).
 import type { Door, ForwardRule } from '../config/model.js';
+import { ev } from '../log/events.js';
 import type { Logger } from '../log/logger.js';
 import type { FileStore } from '../state/atomic-file.js';
 import { CoalescedWriter } from '../state/coalesced-writer.js';
@@ -30,6 +31,12 @@ export interface FirewallGrantsDeps {
   readonly maxGrants?: number;
   /** On exit, close grants the kernel does not expire by itself (close_on_exit). */
   readonly closeOnExit?: boolean;
+  /**
+   * A new grant is in the firewall: `seconds` from the knock or SPA packet that
+   * asked for it (handled synchronously, so its clock reading is the packet's)
+   * to the change committed, state file included (the open-latency metric).
+   */
+  readonly onOpened?: (kind: 'knock' | 'spa', seconds: number) => void;
 }
 
 interface Held {
@@ -56,6 +63,7 @@ export class FirewallGrants {
   private readonly stateFile: CoalescedWriter;
   private readonly inFlight = new Set<Promise<unknown>>();
   private readonly readState: () => string | undefined;
+  private readonly onOpened: ((kind: 'knock' | 'spa', seconds: number) => void) | undefined;
   private stopped = false;
   /** Firewall operations that failed (for status and metrics). */
   errors = 0;
@@ -70,6 +78,7 @@ export class FirewallGrants {
     this.stateFile = new CoalescedWriter(deps.store, deps.statePath, deps.log,
       () => serializeGrantState(this.backend.name, [...this.held.values()].map((h) => h.record)), 'firewall grants');
     this.readState = () => deps.store.read(deps.statePath);
+    this.onOpened = deps.onOpened;
   }
 
   /** Sets the backend up for `doors`, then reconciles the state file with what the firewall holds. */
@@ -83,7 +92,7 @@ export class FirewallGrants {
     for (const g of plan.keep) this.hold(g);
     this.stateFile.markDirty();
     const parts = [`${plan.keep.length} grant(s) restored`, `${plan.expired.length} expired`, `${plan.strays.length} stray entr${plan.strays.length === 1 ? 'y' : 'ies'} removed`];
-    this.log.info(`${this.backend.name}: ${parts.join(', ')}`, { event: 'reconcile', backend: this.backend.name, restored: plan.keep.length, expired: plan.expired.length, strays: plan.strays.length });
+    this.log.info(`${this.backend.name}: ${parts.join(', ')}`, ev('grant.reconcile', { backend: this.backend.name, restored: plan.keep.length, expired: plan.expired.length, strays: plan.strays.length }));
   }
 
   /** A new configuration: the protected ports and forwards may have changed. Grants are kept until they expire. */
@@ -99,7 +108,7 @@ export class FirewallGrants {
     if (!existing && this.full(door.name, address)) return;
     const record = grantFor(door, address, family, this.clock.now());
     if (record.services.length === 0 && record.forwards.length === 0) return;
-    this.install(key, record, existing !== undefined, door.openTimeoutMs / 1000);
+    this.install(key, record, existing !== undefined, door.openTimeoutMs / 1000, 'knock');
   }
 
   /**
@@ -125,24 +134,29 @@ export class FirewallGrants {
     }
     const expiresAt = Math.max(existing?.expiresAt ?? 0, now + timeoutMs);
     const record: GrantRecord = { door: door.name, address, family, services: merged, forwards: fwd, expiresAt };
-    this.install(key, record, existing !== undefined, Math.round((expiresAt - now) / 1000));
+    this.install(key, record, existing !== undefined, Math.round((expiresAt - now) / 1000), 'spa');
   }
 
   /** Whether no further grant fits (logged). */
   private full(door: string, address: string): boolean {
     if (this.held.size < this.maxGrants) return false;
-    this.log.error(`${address}: ${door}: too many firewall grants (${this.maxGrants}), not opening`, { ip: address, door });
+    this.log.error(`${address}: ${door}: too many firewall grants (${this.maxGrants}), not opening`, ev('grant.refused', { ip: address, door, reason: 'table-full' }));
     return true;
   }
 
   /** Holds `record` (replacing the door's grant for the address) and puts its entries into the firewall. */
-  private install(key: string, record: GrantRecord, extended: boolean, seconds: number): void {
+  private install(key: string, record: GrantRecord, extended: boolean, seconds: number, kind: 'knock' | 'spa'): void {
     const { address, door } = record;
+    const requestedAt = this.clock.now();
     this.hold(record);
     const fields = { ip: address, door, seconds };
-    if (extended) this.log.info(`${address}: ${door}: already open, extended to ${seconds} s from now`, fields);
+    if (extended) this.log.info(`${address}: ${door}: already open, extended to ${seconds} s from now`, ev('grant.extend', fields));
     const apply = () => void this.track(this.queue.open(entriesOf(record)).then(
-      () => { if (!extended) this.log.info(`${address}: ${door}: opened ${describe(record)} for ${seconds} s`, { event: 'grant', ...fields }); },
+      () => {
+        if (extended) return;
+        this.onOpened?.(kind, (this.clock.now() - requestedAt) / 1000);
+        this.log.info(`${address}: ${door}: opened ${describe(record)} for ${seconds} s`, ev('grant.open', { ...fields, ports: describe(record) }));
+      },
       (err) => this.openFailed(key, record, err),
     ));
     // A kernel-expiring entry cannot outlive its expiry even if we crash before
@@ -154,7 +168,7 @@ export class FirewallGrants {
   revokeDoor(door: string, address: string): boolean {
     const held = this.held.get(grantKey(door, address));
     if (!held) return false;
-    this.log.info(`${address}: ${door}: revoked`, { event: 'revoke', ip: address, door });
+    this.log.info(`${address}: ${door}: revoked`, ev('grant.close', { ip: address, door, reason: 'revoked' }));
     this.closeGrant(held);
     return true;
   }
@@ -178,7 +192,7 @@ export class FirewallGrants {
   async closeAll(): Promise<void> {
     if (!this.backend.kernelExpiry && this.closeOnExit) {
       const all = [...this.held.values()];
-      if (all.length > 0) this.log.info(`${this.backend.name}: closing ${all.length} grant(s) on exit`);
+      if (all.length > 0) this.log.info(`${this.backend.name}: closing ${all.length} grant(s) on exit`, ev('grant.close', { reason: 'exit', count: all.length }));
       for (const h of all) this.closeGrant(h);
     }
     await this.idle();
@@ -210,7 +224,7 @@ export class FirewallGrants {
 
   private expire(held: Held): void {
     const { door, address } = held.record;
-    this.log.info(`${address}: ${door}: grant expired, closing`, { event: 'expire', ip: address, door });
+    this.log.info(`${address}: ${door}: grant expired, closing`, ev('grant.close', { ip: address, door, reason: 'expired' }));
     this.closeGrant(held);
   }
 
@@ -225,11 +239,11 @@ export class FirewallGrants {
         this.errors++;
         const { door, address } = held.record;
         if (attempt >= CLOSE_ATTEMPTS || this.stopped) {
-          this.log.error(`${address}: ${door}: cannot close the grant after ${attempt} attempt(s): ${(err as Error).message}`, { ip: address, door });
+          this.log.error(`${address}: ${door}: cannot close the grant after ${attempt} attempt(s): ${(err as Error).message}`, ev('firewall.error', { ip: address, door, error: (err as Error).message }));
           this.stateFile.markDirty();
           return;
         }
-        this.log.warn(`${address}: ${door}: closing the grant failed, trying again: ${(err as Error).message}`, { ip: address, door });
+        this.log.warn(`${address}: ${door}: closing the grant failed, trying again: ${(err as Error).message}`, ev('firewall.retry', { ip: address, door, error: (err as Error).message }));
         this.clock.setTimer(CLOSE_RETRY_MS * attempt, () => this.closeGrant(held, attempt + 1));
       },
     ));
@@ -237,7 +251,7 @@ export class FirewallGrants {
 
   private openFailed(key: string, record: GrantRecord, err: unknown): void {
     this.errors++;
-    this.log.error(`${record.address}: ${record.door}: cannot open ${describe(record)}: ${(err as Error).message}`, { ip: record.address, door: record.door });
+    this.log.error(`${record.address}: ${record.door}: cannot open ${describe(record)}: ${(err as Error).message}`, ev('firewall.error', { ip: record.address, door: record.door, error: (err as Error).message }));
     const held = this.held.get(key);
     if (held?.record === record) {
       held.timer?.cancel();
@@ -252,7 +266,7 @@ export class FirewallGrants {
     try {
       text = this.readState();
     } catch (err) {
-      this.log.error(`cannot read firewall grants: ${(err as Error).message}`);
+      this.log.error(`cannot read firewall grants: ${(err as Error).message}`, ev('state.error', { error: (err as Error).message }));
       return [];
     }
     if (text === undefined) return [];

@@ -75,5 +75,6 @@ export function layoutFor(doors: readonly Door[]): Layout {
       seen.add(k);
     }
   }
-  return { protected: protectedPorts, forwarded };
+  const spaPorts = [...new Set(doors.flatMap((d) => (d.spa ? [d.spa.port] : [])))];
+  return { protected: protectedPorts, forwarded, ...(spaPorts.length > 0 && { spaPorts }) };
 }

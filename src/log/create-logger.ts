@@ -3,6 +3,7 @@
 //   LogFile, syslog: info, warn, error (knockd's logprint lines), plus debug with --debug.
 //   stderr:          warn, error; info only with --verbose (knockd -v prints its
 //                    log lines to stdout); debug only with --debug.
+//   syslog_remote:   the security events of src/log/events.ts, whatever their level.
 import type { Writable } from 'node:stream';
 import { systemClock, type Clock } from '../util/clock.js';
 import { jsonLine, logFileText, stderrText } from './format.js';
@@ -10,6 +11,7 @@ import { FileSink } from './file-sink.js';
 import type { Fields, Level, LogEntry, Logger } from './logger.js';
 import { StreamSink, type LogSink } from './stream-sink.js';
 import { SyslogSink } from './syslog-sink.js';
+import { RemoteSyslogSink, type RemoteSyslogOptions, type RemoteSyslogStats } from './remote-syslog-sink.js';
 
 export interface LoggerOptions {
   readonly stderr: boolean;
@@ -25,6 +27,8 @@ export interface LoggerOptions {
   readonly syslogCommand?: readonly string[];
   /** Bytes a sink may queue before it starts dropping lines (default 1 MiB). */
   readonly maxBuffered?: number;
+  /** syslog_remote: forward security events to this collector (RFC 5424). */
+  readonly remoteSyslog?: Omit<RemoteSyslogOptions, 'report' | 'clock'>;
 }
 
 export interface DaemonLogger extends Logger {
@@ -32,6 +36,8 @@ export interface DaemonLogger extends Logger {
   reopen(): void;
   /** Flushes and closes every destination; later lines are discarded. */
   close(): Promise<void>;
+  /** The remote syslog forwarder's counts, when syslog_remote is set (for metrics). */
+  remoteSyslogStats(): RemoteSyslogStats | undefined;
 }
 
 const RANK: Readonly<Record<Level, number>> = { debug: 0, info: 1, warn: 2, error: 3 };
@@ -48,7 +54,7 @@ export function createLogger(options: LoggerOptions): DaemonLogger {
   const json = options.format === 'json';
   const maxBuffered = options.maxBuffered !== undefined ? { maxBuffered: options.maxBuffered } : {};
   // Problems with a destination itself are told on stderr, whatever the options say.
-  const report = (msg: string): void => { errStream.write(stderrText({ time: now(), level: 'warn', msg })); };
+  const report = (msg: string): void => { errStream.write((json ? jsonLine : stderrText)({ time: now(), level: 'warn', msg })); };
   const fileLevel: Level = options.debug ? 'debug' : 'info';
 
   const routes: Route[] = [];
@@ -64,13 +70,20 @@ export function createLogger(options: LoggerOptions): DaemonLogger {
     const command = options.syslogCommand !== undefined ? { command: options.syslogCommand } : {};
     routes.push({ sink: new SyslogSink({ now, report, ...command, ...maxBuffered }), minLevel: fileLevel });
   }
-  return new FanOutLogger(routes, clock);
+  const remote = options.remoteSyslog && new RemoteSyslogSink({ ...options.remoteSyslog, report, clock });
+  // The sink picks the security events itself, at every level.
+  if (remote) routes.push({ sink: remote, minLevel: 'debug' });
+  return new FanOutLogger(routes, clock, remote);
 }
 
 class FanOutLogger implements DaemonLogger {
   private closed = false;
 
-  constructor(private readonly routes: readonly Route[], private readonly clock: Clock) {}
+  constructor(private readonly routes: readonly Route[], private readonly clock: Clock, private readonly remote?: RemoteSyslogSink) {}
+
+  remoteSyslogStats(): RemoteSyslogStats | undefined {
+    return this.remote?.stats();
+  }
 
   debug(msg: string, fields?: Fields): void { this.log('debug', msg, fields); }
   info(msg: string, fields?: Fields): void { this.log('info', msg, fields); }

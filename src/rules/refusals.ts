@@ -9,6 +9,8 @@ import { formatStep } from '../config/sequence.js';
 export function refusals(door: Door, chosen: ReadonlySet<string>): string[] {
   // SPA doors (src/spa-server/): decrypting and authenticating a packet is beyond kernel rules.
   if (door.spa) return ['is an SPA door: its packets must be decrypted and authenticated, which kernel rules cannot do; expected the daemon (portcullis serve) for this door'];
+  // sequence_secret doors (src/door/secret-sequence.ts): the ports change every window and each sequence is good once.
+  if (door.sequenceSecret) return ['has Sequence_Secret: its ports are an HMAC of the secret and the time, new every window and each good for one knock, which fixed kernel rules cannot compute or remember; expected a Sequence (or the daemon, portcullis serve, for this door)'];
   const out: string[] = [];
   if (door.oneTimeSequences !== undefined) {
     out.push('uses One_Time_Sequences: each sequence is good for one knock and the file is rewritten, which fixed rules cannot do; expected a Sequence (or the daemon for this door)');

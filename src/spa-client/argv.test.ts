@@ -29,7 +29,7 @@ test('every option, short forms', () => {
     key: undefined, hmacKey: undefined, hmacDigest: undefined, mode: 'cbc',
     access: [{ proto: 'tcp', port: 22 }, { proto: 'udp', port: 1194 }],
     allowIp: '203.0.113.7', server: 'spa.example', serverPort: 62202, proto: 'tcp', fwTimeout: 45,
-    nat: { host: '192.168.10.5', port: 22 }, natLocal: undefined, digest: 'sha512', useHmac: undefined, user: 'alice',
+    nat: { host: '192.168.10.5', port: 22 }, natLocal: undefined, command: undefined, digest: 'sha512', useHmac: undefined, user: 'alice',
     resolveIpv4: undefined, verbose: true,
   });
   assert.equal(r.test, true);
@@ -115,7 +115,9 @@ test('conflicts, unknown options, arguments, and what is not supported', () => {
   refused(['spa.example'], /unexpected argument 'spa.example'.*-D HOST/);
   refused(['-R'], /-R .* not supported: give it with -a ADDRESS, or use -s/);
   refused(['--resolve-ip-https'], /not supported/);
-  refused(['-C', 'ls'], /command messages/);
+  refused(['-C', ''], /--server-cmd: the command is empty/);
+  assert.equal(send('-C', 'ls -l', '-s').cli.command, 'ls -l');
+  assert.equal(send('--server-cmd', 'id').cli.command, 'id');
   refused(['--gpg-encryption'], /GPG/);
   refused(['-r'], /random destination port/);
   refused(['--key-gen'], /portcullis keygen/);

@@ -1,10 +1,10 @@
 // The command lines of `portcullis spa` and `portcullis spa decode`, with the
 // fwknop client's option names (client/cmd_opts.h) for what portcullis does,
-// and a clear refusal for what it does not (-R, GPG, raw sockets, -C…).
+// and a clear refusal for what it does not (-R, GPG, raw sockets…).
 import { parseArgs, UsageError, type OptionSpec, type Parsed } from '../cli/args.js';
 import { usage } from './errors.js';
 import {
-  parseAccess, parseAllowIp, parseDigest, parseMode, parseNat, parsePort, parseServer, parseTimeout, parseTransport, parseUser,
+  parseAccess, parseAllowIp, parseDigest, parseMode, parseNat, parsePort, parseServer, parseServerCmd, parseTimeout, parseTransport, parseUser,
   ValueProblem, type KeyText, type SpaSettings,
 } from './settings.js';
 
@@ -24,7 +24,8 @@ export type SpaCommand =
 
 export type DecodeCommand = { readonly kind: 'help' } | ({ readonly kind: 'decode'; readonly cli: SpaSettings; readonly packet: string } & RcChoice);
 
-const KEY_OPTIONS: OptionSpec[] = [
+/** Exported for src/cli/help/reference.test.ts (every option has its help). */
+export const KEY_OPTIONS: OptionSpec[] = [
   { long: 'key-base64-rijndael', value: true },
   { long: 'key-rijndael', value: true },
   { long: 'key-base64-hmac', value: true },
@@ -37,7 +38,7 @@ const KEY_OPTIONS: OptionSpec[] = [
   { long: 'help', short: 'h' },
 ];
 
-const SEND_OPTIONS: OptionSpec[] = [
+export const SEND_OPTIONS: OptionSpec[] = [
   ...KEY_OPTIONS,
   { long: 'access', short: 'A', value: true },
   { long: 'allow-ip', short: 'a', value: true },
@@ -48,6 +49,7 @@ const SEND_OPTIONS: OptionSpec[] = [
   { long: 'fw-timeout', short: 'f', value: true },
   { long: 'nat-access', short: 'N', value: true },
   { long: 'nat-local' },
+  { long: 'server-cmd', short: 'C', value: true },
   { long: 'digest-type', short: 'm', value: true },
   { long: 'use-hmac' },
   { long: 'spoof-user', short: 'U', value: true },
@@ -57,7 +59,6 @@ const SEND_OPTIONS: OptionSpec[] = [
   { long: 'version', short: 'V' },
   // fwknop options portcullis refuses by name rather than as unknown.
   { long: 'resolve-ip-https', short: 'R' },
-  { long: 'server-cmd', short: 'C', value: true },
   { long: 'gpg-encryption', short: 'g' },
   { long: 'rand-port', short: 'r' },
   { long: 'key-gen', short: 'k' },
@@ -65,7 +66,6 @@ const SEND_OPTIONS: OptionSpec[] = [
 
 const REFUSED: Record<string, string> = {
   'resolve-ip-https': '-R (fetching the external address from a web service) is not supported: give it with -a ADDRESS, or use -s',
-  'server-cmd': '-C (command messages) is not supported; portcullis spa sends access requests (-A)',
   'gpg-encryption': 'GPG encryption is not supported; use Rijndael keys (portcullis keygen)',
   'rand-port': '-r (random destination port) is not supported; use -p PORT',
   'key-gen': 'key generation is `portcullis keygen`',
@@ -138,6 +138,7 @@ export function parseSpaArgs(argv: readonly string[]): SpaCommand {
     fwTimeout: option(p, 'fw-timeout', parseTimeout),
     nat: option(p, 'nat-access', parseNat),
     natLocal: p.flags.has('nat-local') || undefined,
+    command: option(p, 'server-cmd', parseServerCmd),
     digest: option(p, 'digest-type', parseDigest),
     // As in fwknop's config_init(), --hmac-digest-type also means --use-hmac.
     useHmac: p.flags.has('use-hmac') || p.values.has('hmac-digest-type') || undefined,

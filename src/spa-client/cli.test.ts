@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import { run, type SpaCliDeps } from '../cli/spa.js';
 import { RecordingTransport, type TransportScript } from './recording-transport.js';
 import { httpRequest } from './transport.js';
+import { decodeSpa } from '../spa/codec.js';
+import { MessageType } from '../spa/types.js';
 
 // `portcullis spa` end to end, minus the network: fixed random value, clock
 // and salt, a recording transport, an in-memory rc file.
@@ -253,4 +255,30 @@ test('spa decode prints fwknop -v\'s fields, or the codec error and exit 1', asy
   const nokey = harness();
   assert.equal(await nokey.spa('decode', D1), 1);
   assert.match(nokey.err[0]!, /no encryption key/);
+});
+
+test('-C / --server-cmd sends a command message (type 0): IP,COMMAND; -A, -N and -f do not apply', async () => {
+  const h = harness();
+  assert.equal(await h.spa('-C', '/usr/bin/id -u', '-a', '127.0.0.2', '-D', '127.0.0.1', ...KEYS), 0, h.err.join('\n'));
+  const sent = h.transport.sent();
+  assert.equal(sent.length, 1);
+  const decoded = decodeSpa(sent[0]!, { encryption: new Uint8Array(Buffer.from(K, 'base64')), hmac: new Uint8Array(Buffer.from(H, 'base64')), hmacDigest: 'sha256', mode: 'cbc' });
+  assert.ok(decoded.ok, JSON.stringify(decoded));
+  assert.equal(decoded.value.message.type, MessageType.command);
+  assert.equal(decoded.value.message.command, '/usr/bin/id -u');
+  assert.equal(decoded.value.message.allowIp, '127.0.0.2');
+  assert.deepEqual(decoded.value.message.access, []);
+  const t = harness();
+  assert.equal(await t.spa('--server-cmd', 'touch /tmp/x', '-A', 'tcp/22', '-f', '60', '-s', '-T', ...KEYS), 0, t.err.join('\n'));
+  assert.ok(t.out.includes('   Message Type: 0 (Command msg)'), t.out.join('\n'));
+  assert.ok(t.out.includes(' Message String: 0.0.0.0,touch /tmp/x'), t.out.join('\n'));
+  await fails(['-C', '', '-a', '1.2.3.4', '-D', 'x', ...KEYS], /--server-cmd: the command is empty/);
+  await fails(['-C', 'echo a\tb', '-a', '1.2.3.4', '-D', 'x', ...KEYS], /--server-cmd: the command has a character that is not printable ASCII/);
+  await fails(['-C', 'x'.repeat(177), '-a', '1.2.3.4', '-D', 'x', ...KEYS], /--server-cmd: the command is 177 characters; fwknopd decodes at most 176/);
+  await fails(['-C', 'id', '-D', 'x', ...KEYS], /say which address the command message carries: -a ADDRESS, or -s/);
+  await fails(['-C', 'id', '-s', ...KEYS], /no SPA server: give -D HOST/);
+  const long = harness();
+  assert.equal(await long.spa('-C', 'x'.repeat(120), '-a', '255.255.255.255', '-U', 'root', '-D', '127.0.0.1', ...KEYS), 0, long.err.join('\n'));
+  assert.ok(long.transport.sent()[0]!.length >= 400, 'a command packet may pass 400 characters: fwknopd measures it without its HMAC');
+  await fails(['-C', 'x'.repeat(150), '-a', '1.2.3.4', '-D', 'x', ...KEYS], /cannot build the SPA packet: the packet would be \d+ characters/);
 });

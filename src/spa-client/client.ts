@@ -39,15 +39,17 @@ export async function runSpa(plan: SpaPlan, test: boolean, deps: SpaRunDeps): Pr
     access: plan.access,
     ...(nat ? { nat } : {}),
     ...(plan.clientTimeout !== undefined ? { clientTimeout: plan.clientTimeout } : {}),
+    ...(plan.command !== undefined ? { command: plan.command } : {}),
   };
   let packet: string;
   try {
-    packet = encodeSpa(message, plan.keys, { digest: plan.digest, ...(deps.salt ? { salt: deps.salt() } : {}) });
+    // -C: for fwknopd's ENABLE_CMD_EXEC stanzas (or enable_cmd_exec doors), which take longer packets.
+    packet = encodeSpa(message, plan.keys, { digest: plan.digest, ...(deps.salt ? { salt: deps.salt() } : {}), ...(plan.command !== undefined && { commands: true }) });
   } catch (e) {
     if (e instanceof SpaError) throw new SpaClientError('SPA_CLIENT_BUILD', `cannot build the SPA packet: ${e.message}`, { cause: e });
     throw e;
   }
-  const check = decodeSpa(packet, plan.keys);
+  const check = decodeSpa(packet, { ...plan.keys, ...(plan.command !== undefined && { commands: true }) });
   if (!check.ok) throw new SpaClientError('SPA_CLIENT_BUILD', `the packet does not decode again (${check.error.code}: ${check.error.message})`, { cause: check.error });
   const show = plan.verbose || test;
   if (show) for (const line of describeSpa(check.value)) deps.out(line);

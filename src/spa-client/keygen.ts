@@ -2,7 +2,7 @@
 // and an HMAC key sized for the HMAC digest, printed as fwknop prints them,
 // and the token string Fwknop2 reads from a QR code (extras/console-qr.sh:
 // `KEY_BASE64:… HMAC_KEY_BASE64:…`, split on spaces and then on `:`).
-import { parseArgs, UsageError } from '../cli/args.js';
+import { parseArgs, UsageError, type OptionSpec } from '../cli/args.js';
 import type { HmacDigest } from '../spa/types.js';
 import { usage } from './errors.js';
 import { parseDigest, ValueProblem } from './settings.js';
@@ -53,16 +53,19 @@ export function fwknop2Tokens(k: GeneratedKeys): string {
 
 export type KeygenCommand = { readonly kind: 'help' } | ({ readonly kind: 'keygen' } & KeygenRequest);
 
+/** Exported for src/cli/help/reference.test.ts (every option has its help). */
+export const KEYGEN_OPTIONS: readonly OptionSpec[] = [
+  { long: 'hmac-digest-type', value: true },
+  { long: 'key-len', value: true },
+  { long: 'hmac-key-len', value: true },
+  { long: 'qr' },
+  { long: 'help', short: 'h' },
+];
+
 export function parseKeygenArgs(argv: readonly string[]): KeygenCommand {
   let p;
   try {
-    p = parseArgs(argv, [
-      { long: 'hmac-digest-type', value: true },
-      { long: 'key-len', value: true },
-      { long: 'hmac-key-len', value: true },
-      { long: 'qr' },
-      { long: 'help', short: 'h' },
-    ]);
+    p = parseArgs(argv, KEYGEN_OPTIONS);
   } catch (e) {
     if (e instanceof UsageError) throw usage(e.message);
     throw e;

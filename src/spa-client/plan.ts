@@ -2,7 +2,8 @@
 // (all but the random value and the time), the keys, and where the packet
 // goes. The message type follows fwknop's set_message_type() (client/fwknop.c):
 // --nat-local → 5, -N → 2, else 1; a client timeout > 0 moves each to its
-// timeout variant (6, 4, 3).
+// timeout variant (6, 4, 3). -C makes a command message (0) instead, which
+// carries no access list, NAT request or timeout (fwknop ignores them then too).
 import { MessageType, type AccessSpec, type InnerDigest, type SpaKeys } from '../spa/types.js';
 import { usage } from './errors.js';
 import { spaKeys } from './keys.js';
@@ -24,6 +25,8 @@ export interface SpaPlan {
   /** NAT types: the host may still be a name, resolved to IPv4 before encoding (as fwknop does). */
   readonly nat?: { readonly host: string; readonly port: number };
   readonly clientTimeout?: number;
+  /** A command message (-C): the command the server runs. */
+  readonly command?: string;
   readonly keys: SpaKeys;
   readonly digest: InnerDigest;
   /** Absent only in --test mode without -D. */
@@ -39,8 +42,9 @@ export interface PlanContext {
 }
 
 export function planSpa(s: SpaSettings, ctx: PlanContext): SpaPlan {
+  if (s.command !== undefined) return commandPlan(s, s.command, ctx);
   const access = s.access;
-  if (!access || access.length === 0) throw usage('no access request: give -A PROTO/PORT[,PROTO/PORT…] (e.g. -A tcp/22), or ACCESS in the -n stanza');
+  if (!access || access.length === 0) throw usage('no access request: give -A PROTO/PORT[,PROTO/PORT…] (e.g. -A tcp/22), or ACCESS in the -n stanza; or -C COMMAND for a command message');
   if (s.allowIp === undefined) {
     throw usage('say which address fwknopd should let in: -a ADDRESS, or -s to let it use the packet\'s source address (-R is not supported)');
   }
@@ -70,6 +74,30 @@ export function planSpa(s: SpaSettings, ctx: PlanContext): SpaPlan {
     ...(destination ? { destination } : {}),
     verbose: s.verbose ?? false,
   };
+}
+
+/** -C COMMAND: type 0, `ALLOW_IP,COMMAND`; -A, -N, --nat-local and -f do not apply. */
+function commandPlan(s: SpaSettings, command: string, ctx: PlanContext): SpaPlan {
+  if (s.allowIp === undefined) {
+    throw usage('say which address the command message carries: -a ADDRESS, or -s for 0.0.0.0 (the server then takes the packet\'s source)');
+  }
+  if (s.server === undefined && !ctx.test) throw usage('no SPA server: give -D HOST (or SPA_SERVER in the -n stanza)');
+  const destination = destinationOf(s);
+  return {
+    username: s.user ?? ctx.defaultUser,
+    type: MessageType.command,
+    allowIp: s.allowIp,
+    access: [],
+    command,
+    keys: spaKeys(s, { forEncode: true }),
+    digest: s.digest ?? 'sha256',
+    ...(destination ? { destination } : {}),
+    verbose: s.verbose ?? false,
+  };
+}
+
+function destinationOf(s: SpaSettings): Destination | undefined {
+  return s.server === undefined ? undefined : { host: s.server, port: s.serverPort ?? DEFAULT_SERVER_PORT, proto: s.proto ?? 'udp', family: s.resolveIpv4 ? 4 : 0 };
 }
 
 /** -N HOST[:PORT]; with --nat-local and no -N, the server itself (set_nat_access()). The port defaults to the first -A port. */

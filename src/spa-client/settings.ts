@@ -41,6 +41,8 @@ export interface SpaSettings {
   readonly mode?: EncryptionMode;
   /** --server-resolve-ipv4 / SERVER_RESOLVE_IPV4 Y. */
   readonly resolveIpv4?: boolean;
+  /** -C / --server-cmd: a command message (type 0) instead of an access request; command line only, as in fwknop. */
+  readonly command?: string;
   readonly verbose?: boolean;
 }
 
@@ -93,6 +95,17 @@ export function isIpv4(text: string): boolean {
 export function parseAllowIp(text: string): string {
   if (isIpv4(text)) return text;
   throw new ValueProblem(`"${text}" is not an IPv4 address (the SPA message carries IPv4 only; use -s to let the server take the packet's source)`);
+}
+
+// The decoder's cap on the message field's base64 (256) leaves 192 raw bytes for `IP,command`; the IP takes up to 16 with its comma.
+export const MAX_SERVER_CMD = 176;
+
+/** -C COMMAND: printable ASCII (validate_cmd_msg() on the server, and this codec), short enough for fwknopd to decode. */
+export function parseServerCmd(text: string): string {
+  if (text.trim() === '') throw new ValueProblem('the command is empty');
+  if (!/^[\x20-\x7e]+$/.test(text)) throw new ValueProblem('the command has a character that is not printable ASCII (tabs and newlines included)');
+  if (text.length > MAX_SERVER_CMD) throw new ValueProblem(`the command is ${text.length} characters; fwknopd decodes at most ${MAX_SERVER_CMD}`);
+  return text;
 }
 
 export function parseTransport(text: string): Transport {

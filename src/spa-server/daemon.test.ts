@@ -20,11 +20,15 @@ import { MemoryLogger } from '../log/memory-logger.js';
 import type { Packet } from '../packet/packet.js';
 import { MemoryFileStore } from '../state/atomic-file.js';
 import { ManualClock } from '../util/clock.js';
+import { COPY_WINDOW_MS } from './recent-accepts.js';
 import { ReplayStore, parseReplay } from './replay-cache.js';
 import { buildStatus } from '../daemon/control-handler.js';
 import { formatStatus } from '../control/status-format.js';
 import { MemorySpaSockets } from './sockets.js';
 import { spaPacket, spaTestDoor, type PacketOptions } from './testing.js';
+import { SpaCommands } from './command-exec.js';
+import { TableLookup } from './command-identity.js';
+import { MessageType } from '../spa/types.js';
 
 const CLIENT = '192.0.2.10';
 const REPLAY = '/state/spa-replay.json';
@@ -51,15 +55,19 @@ function scene(doors: Door[], w: World = world(), opts: Options = options({ deco
   const actions = new CombinedActions(commands, async () => new FirewallGrants({ backend, clock, store: files, statePath: '/state/fw.json', log }), log);
   const host = new StaticHostView({ v4: [SERVER], v6: ['fd00::1'] }, { tcp: [22], udp: [], ephemeral: { from: 32768, to: 60999 } });
   const replay = new ReplayStore({ store: files, path: REPLAY, log });
+  // Command messages (enable_cmd_exec) on the same recording runner, as run.ts wires them.
+  const spaCommands = new SpaCommands({ runner, lookup: new TableLookup({ spacmd: { uid: 990, gid: 990 } }), log, clock, self: { uid: 0, gid: 0, canSwitch: true } });
+  assert.deepEqual(spaCommands.prepare({ file: '/etc/portcullis.conf', options: opts, doors }), []);
   const daemon = new Daemon({ file: '/etc/portcullis.conf', options: opts, doors }, { interfaces: ['eth0'], ipv4Only: false }, {
     capture, actions, host, clock, log, refreshMs: 1000, buildFilter: filterForHost, advanceOneTime: oneTimeAdvancer(files, log),
-    spa: { replay, sockets },
+    spa: { replay, sockets, commands: spaCommands },
   });
   const settle = async () => {
     for (let i = 0; i < 10; i++) {
       await replay.settled();
       await actions.firewall?.idle();
       await commands.idle();
+      await spaCommands.idle();
       await new Promise((r) => setImmediate(r));
     }
   };
@@ -102,8 +110,12 @@ test('a replay opens nothing, is logged once with its reason and counted; also a
   await first.send(p);
   assert.equal(first.open(), true);
   await first.send(p);
+  assert.equal(first.daemon.counters.spa.refused.repeat, 1, 'a second copy at once (a bridge) is a repeat: refused, not counted for bans');
+  w.clock.advance(COPY_WINDOW_MS + 1);
+  await first.send(p);
   assert.equal(first.daemon.counters.spa.refused.replay, 1);
-  const lines = first.log.messages().filter((m) => m.includes('SPA packet refused'));
+  const lines = first.log.messages('info').filter((m) => m.includes('SPA packet refused'));
+  assert.equal(first.log.messages('debug').filter((m) => m.includes('SPA packet refused (repeat)')).length, 1, 'the copy at debug only');
   assert.deepEqual(lines, [`${CLIENT}: spa: SPA packet refused (replay): this exact packet was seen before`]);
   await first.daemon.stop();
 
@@ -141,7 +153,8 @@ test('each refusal reason is counted and logged with the door; status shows the 
   assert.ok(refused.some((m) => m.includes('(source-required)')));
   assert.ok(refused.some((m) => m.includes('(too-short)')));
   const entry = s.log.entries.find((e) => e.msg.includes('(stale)'))!;
-  assert.deepEqual(entry.fields, { event: 'spa-refused', src: CLIENT, reason: 'stale', door: 'spa' });
+  assert.deepEqual(entry.fields, { event: 'spa.reject', src: CLIENT, reason: 'stale', door: 'spa', detail: entry.fields?.['detail'] });
+  assert.match(String(entry.fields?.['detail']), /^timestamp 300 s in the past/);
   const status = buildStatus(s.daemon.statusSnapshot(), [], { now: s.clock.now(), startedAt: s.clock.now(), config: 'x', pid: 1 });
   assert.equal(status.counters.spa?.packets, 6);
   assert.equal(status.counters.spa?.refused['bad-hmac'], 1);
@@ -203,7 +216,7 @@ test('spa_listen = socket: the port is bound, datagrams from the socket open the
   assert.equal(s.open(), true);
   assert.equal(s.sockets.send(5000, p, `::ffff:${CLIENT}`), true, 'an IPv4-mapped source is the IPv4 address');
   await s.settle();
-  assert.equal(s.daemon.counters.spa.refused.replay, 1);
+  assert.equal(s.daemon.counters.spa.refused.repeat, 1, 'the same source as the accepted packet, at once');
   await s.daemon.stop();
   assert.equal(s.sockets.bound.has(5000), false, 'closed on stop');
 });
@@ -228,6 +241,7 @@ test('a reload adds and removes SPA doors: sockets follow, the replay cache stay
   s.daemon.reload({ file: 'x', options: options(), doors: [spaTestDoor('spa')] });
   await s.settle();
   assert.equal(s.sockets.bound.has(5000), false);
+  w.clock.advance(COPY_WINDOW_MS + 1);
   await s.send(p);
   assert.equal(s.daemon.counters.spa.refused.replay, 1, 'the replay cache outlives the reload');
   await s.daemon.stop();
@@ -317,5 +331,20 @@ test('a NAT request (fwknop -N) matching the door\'s forward rule gets gateway a
   assert.ok(s.log.has(`${CLIENT}: gw: SPA packet accepted (user root), opening tcp/13389 -> 10.1.0.5:3389 for ${CLIENT} for 30 s`), s.log.messages().join('\n'));
   await s.send(s.packet({ access: [{ proto: 'tcp', port: 13389 }], nat: { host: '10.1.0.6', port: 3389 } }));
   assert.equal(s.daemon.counters.spa.refused['forward-not-allowed'], 1);
+  await s.daemon.stop();
+});
+
+test('a command message on an enable_cmd_exec door runs through the daemon: an exec on the runner, no grant, counted in status', async () => {
+  const s = scene([spaTestDoor('cmd', { commandExec: { user: 'spacmd', userLine: 3, timeoutMs: 10_000, maxRunning: 1, allow: [['/usr/bin/id', '-u']] } })]);
+  await s.daemon.start();
+  await s.send(s.packet({ type: MessageType.command, command: '/usr/bin/id -u' }));
+  await s.send(s.packet({ type: MessageType.command, command: '/usr/bin/id -g' }));
+  assert.deepEqual(s.runner.execs.map((e) => [e.argv, e.uid, e.gid, e.cwd]), [[['/usr/bin/id', '-u'], 990, 990, '/']]);
+  assert.deepEqual(s.runner.commands, [], 'no shell command');
+  assert.equal(s.open(), false, 'a command message grants no port');
+  assert.equal(s.daemon.counters.spa.commands, 1);
+  assert.equal(s.daemon.counters.spa.refused['command-not-allowed'], 1);
+  const status = buildStatus(s.daemon.statusSnapshot(), [], { now: s.clock.now(), startedAt: s.clock.now(), config: 'x', pid: 1 });
+  assert.match(formatStatus(status), /SPA packets +2 \(0 accepted, 1 commands run, 1 refused: command-not-allowed 1\)/);
   await s.daemon.stop();
 });

@@ -4,7 +4,8 @@
 // (fwknop.md §2.2), cheapest first, so a flood of junk costs little:
 //
 //   1. size and character precheck (140–1500 bytes of base64, no restored
-//      "U2FsdGVkX1" prefix, GPG refused)                       no crypto
+//      "U2FsdGVkX1" prefix, GPG refused; 400+ characters only for an
+//      enable_cmd_exec door, as fwknopd's ENABLE_CMD_EXEC)    no crypto
 //   2. the packet's source within some door's `source`       no crypto
 //   3. replay: the packet's digest already seen              one SHA-256
 //   4. per door on the port, in file order: HMAC (constant time), decrypt,
@@ -13,7 +14,10 @@
 //      burned, even if a check below refuses it (as fwknopd does)
 //   6. timestamp within max_spa_packet_age of now, either way
 //   7. the allow IP (require_source_address), 8. the username,
-//   9. the message type (command and local-NAT messages are refused),
+//   9. the message type: local-NAT messages are refused; a command message
+//      (fwknop -C) only on a door with enable_cmd_exec = yes, split into an
+//      argv (command-argv.ts) and, with cmd_allow, exactly one of its commands
+//      — the outcome is `command`, run by command-exec.ts, never a shell,
 //  10. every requested port within open_ports — or, for a NAT access request
 //      (fwknop -N HOST:PORT -A PROTO/PORT), each (port, HOST:PORT) exactly one
 //      of the door's `forward` rules: gateway access, nothing else
@@ -34,13 +38,16 @@ import type { Door, ForwardRule, OpenPort } from '../config/model.js';
 import { decodeSpa, precheck, replayDigest } from '../spa/codec.js';
 import { MessageType, type SpaErrorCode, type SpaKeys, type SpaMessage } from '../spa/types.js';
 import type { ReplayStore } from './replay-cache.js';
+import { RecentAccepts } from './recent-accepts.js';
+import { quoteArgv, sameArgv, splitCommand } from './command-argv.js';
 
 /** Why a packet was refused: stable names for counters and log lines. */
 export const SPA_REJECT_REASONS = [
   'too-short', 'too-long', 'not-base64', 'prefixed', 'gpg',
-  'source-not-allowed', 'replay',
+  'source-not-allowed', 'replay', 'repeat',
   'bad-hmac', 'decrypt-failed', 'bad-digest', 'bad-fields', 'bad-key',
-  'stale', 'replay-unknown', 'source-required', 'source-mismatch', 'username', 'command', 'nat', 'port-not-allowed', 'forward-not-allowed',
+  'stale', 'replay-unknown', 'source-required', 'source-mismatch', 'username',
+  'command', 'command-syntax', 'command-not-allowed', 'command-busy', 'nat', 'port-not-allowed', 'forward-not-allowed',
 ] as const;
 export type SpaRejectReason = (typeof SPA_REJECT_REASONS)[number];
 
@@ -96,6 +103,15 @@ export type GateOutcome =
     readonly username: string;
   }
   | {
+    /** A command message the door runs (enable_cmd_exec = yes): every check passed, the argv is final. */
+    readonly kind: 'command';
+    readonly door: Door;
+    /** The message's allow IP (or the packet's source for 0.0.0.0), for the log. */
+    readonly address: string;
+    readonly argv: readonly string[];
+    readonly username: string;
+  }
+  | {
     readonly kind: 'reject';
     readonly reason: SpaRejectReason;
     /** The door that decided (undefined before a door's keys were tried, or when several doors failed alike). */
@@ -112,6 +128,8 @@ interface GateDoor {
 export class SpaGate {
   private byPort = new Map<string, GateDoor[]>();
   private maxAgeMs = 120_000;
+  /** Authenticated packets of the last seconds: their second copies are `repeat`, not `replay`. */
+  private readonly recent = new RecentAccepts();
 
   constructor(doors: readonly Door[], maxAgeMs: number, private readonly replay: ReplayStore) {
     this.reconfigure(doors, maxAgeMs);
@@ -128,7 +146,10 @@ export class SpaGate {
       const list = this.byPort.get(key) ?? [];
       list.push({
         door,
-        keys: { encryption: spa.key, ...(spa.hmacKey && { hmac: spa.hmacKey }), hmacDigest: spa.hmacDigest, mode: spa.encryptionMode },
+        keys: {
+          encryption: spa.key, ...(spa.hmacKey && { hmac: spa.hmacKey }), hmacDigest: spa.hmacDigest, mode: spa.encryptionMode,
+          ...(spa.commandExec && { commands: true }),
+        },
       });
       this.byPort.set(key, list);
     }
@@ -143,12 +164,17 @@ export class SpaGate {
     const doors = this.byPort.get(`${d.via}/${d.port}`);
     if (!doors) return { kind: 'reject', reason: 'bad-fields', detail: `no SPA door on udp/${d.port}` };
     const only = doors.length === 1 ? doors[0]!.door : undefined;
-    const pre = precheck(d.payload);
+    // A door running command messages takes longer packets (SpaKeys.commands); its decode checks their length.
+    const pre = precheck(d.payload, doors.some((g) => g.keys.commands === true));
     if (pre) return reject(CODEC_REASONS[pre], only, precheckDetail(pre, d.payload.length));
     const allowed = doors.filter((g) => g.door.spa!.source.length === 0 || g.door.spa!.source.some((c) => cidrContains(c, d.src)));
     if (allowed.length === 0) return reject('source-not-allowed', only, `${d.src} is not within source of ${names(doors)}`);
     const digest = replayDigest(d.payload);
-    if (this.replay.has(digest)) return reject('replay', allowed.length === 1 ? allowed[0]!.door : undefined, 'this exact packet was seen before');
+    if (this.replay.has(digest)) {
+      const door = allowed.length === 1 ? allowed[0]!.door : undefined;
+      if (this.recent.isCopy(digest, d.src, now)) return reject('repeat', door, 'a second copy of a packet from this source just authenticated (a bridge or a duplicating network)');
+      return reject('replay', door, 'this exact packet was seen before');
+    }
 
     let failure: { reason: SpaRejectReason; door: Door; detail: string } | undefined;
     let message: SpaMessage | undefined;
@@ -169,6 +195,7 @@ export class SpaGate {
     // Authenticated: burned from here on, whatever the checks below say.
     const stampedAt = message.timestamp * 1000;
     this.replay.add(digest, now, stampedAt, this.maxAgeMs);
+    this.recent.add(digest, d.src, now);
     return this.policy(door, message, d, now, stampedAt);
   }
 
@@ -201,9 +228,7 @@ export class SpaGate {
     if (spa.requireUsername !== undefined && m.username !== spa.requireUsername) {
       return reject('username', door, `username ${JSON.stringify(m.username)} is not the required one`);
     }
-    if (m.type === MessageType.command) {
-      return reject('command', door, 'command messages (fwknop -C) are never run by Portcullis');
-    }
+    if (m.type === MessageType.command) return commandOutcome(door, m, address);
     if (m.type === MessageType.localNatAccess || m.type === MessageType.clientTimeoutLocalNatAccess) {
       return reject('nat', door, `local NAT requests (message type ${m.type}, fwknop --nat-local) are not supported; expected an access request (-A) or gateway NAT (-N)`);
     }
@@ -230,6 +255,18 @@ export class SpaGate {
     const timeoutMs = asked > 0 ? Math.min(asked * 1000, spa.maxTimeoutMs) : spa.accessTimeoutMs;
     return { kind: 'open', door, address, family, services, forwards, timeoutMs, username: m.username };
   }
+}
+
+/** A command message on a door that passed every other check: run, or refused with its reason. */
+function commandOutcome(door: Door, m: SpaMessage, address: string): GateOutcome {
+  const exec = door.spa!.commandExec;
+  if (!exec) return reject('command', door, 'command messages (fwknop -C) are not run by this door (enable_cmd_exec = no)');
+  const split = splitCommand(m.command ?? '');
+  if (!split.ok) return reject('command-syntax', door, `command ${JSON.stringify(m.command ?? '')}: ${split.error}`);
+  if (exec.allow && !exec.allow.some((a) => sameArgv(a, split.argv))) {
+    return reject('command-not-allowed', door, `command ${quoteArgv(split.argv)} is not one of cmd_allow`);
+  }
+  return { kind: 'command', door, address, argv: split.argv, username: m.username };
 }
 
 /** The door's forward rule for one access spec of a NAT request, or why there is none. */

@@ -10,12 +10,14 @@
 // the mark refuses every packet stamped before it (replay-cache.ts), so a
 // crash between a grant and its write cannot make the packet usable again.
 import type { Config, Door } from '../config/model.js';
+import { ev } from '../log/events.js';
 import type { Logger } from '../log/logger.js';
 import type { Clock } from '../util/clock.js';
 import type { LogGate } from '../daemon/log-gate.js';
-import { SpaGate, type SpaDatagram, type SpaGrant, type SpaRejectReason } from './gate.js';
+import { SpaGate, type GateOutcome, type SpaDatagram, type SpaGrant, type SpaRejectReason } from './gate.js';
 import type { ReplayStore } from './replay-cache.js';
 import type { SpaSocket, SpaSockets } from './sockets.js';
+import type { SpaCommands } from './command-exec.js';
 
 /** What an accepted SPA packet asks of the door's actions (src/grants/door-actions.ts). */
 export type SpaGrantFn = (door: Door, address: string, family: 4 | 6, grant: SpaGrant) => void;
@@ -24,6 +26,8 @@ export interface SpaCounters {
   /** Datagrams to SPA ports. */
   packets: number;
   opens: number;
+  /** Command messages started (enable_cmd_exec). */
+  commands: number;
   refused: Record<SpaRejectReason, number>;
 }
 
@@ -38,6 +42,18 @@ export interface SpaReceiverDeps {
   readonly counters: SpaCounters;
   /** knockd -4: no IPv6 socket. */
   readonly ipv4Only: boolean;
+  /** Runs command messages of enable_cmd_exec doors (command-exec.ts); none: they are refused. */
+  readonly commands?: SpaCommands;
+  /** The daemon's ban authority (src/bans/): a banned source's datagrams are dropped before the gate; refusals are reported. */
+  readonly bans?: SpaBanHook;
+}
+
+/** What the receiver asks of the ban authority (src/daemon/daemon.ts wires it). */
+export interface SpaBanHook {
+  /** O(1); true: drop the datagram unread. */
+  isBanned(src: string, now: number): boolean;
+  /** A refused packet (the authority decides which reasons count, src/bans/reasons.ts). */
+  onRejected(src: string, reason: string, now: number): void;
 }
 
 /** SPA doors of a configuration. */
@@ -105,6 +121,7 @@ export class SpaReceiver {
     this.stopped = true;
     for (const s of this.sockets.values()) s.close();
     this.sockets.clear();
+    await this.deps.commands?.stop();
     await this.deps.replay.close();
   }
 
@@ -118,26 +135,42 @@ export class SpaReceiver {
   private onDatagram(d: SpaDatagram): void {
     if (this.stopped) return;
     const c = this.deps.counters;
-    c.packets++;
     const now = this.deps.clock.now();
+    if (this.deps.bans?.isBanned(d.src, now)) return; // counted by the daemon (ignored: banned)
+    c.packets++;
     const o = this.gate.check(d, now);
     const log = this.deps.log;
-    if (o.kind === 'reject') {
+    const refused = o.kind === 'command' ? this.startCommand(o, d.src) : o.kind === 'reject' ? o : undefined;
+    if (o.kind === 'command') { if (!refused) { c.commands++; return; } }
+    if (refused) {
+      const o = refused;
       c.refused[o.reason]++;
-      if (this.deps.logGate.allow(now)) {
+      this.deps.bans?.onRejected(d.src, o.reason, now);
+      // A second copy of an accepted packet (a bridge) is not news: counted, logged at debug only.
+      const level = o.reason === 'repeat' ? 'debug' : 'info';
+      if (level === 'debug' || this.deps.logGate.allow(now)) {
         const where = o.door ? o.door.name : `udp/${d.port}`;
-        log.info(`${d.src}: ${where}: SPA packet refused (${o.reason}): ${o.detail}`,
-          { event: 'spa-refused', src: d.src, reason: o.reason, ...(o.door && { door: o.door.name }) });
+        log[level](`${d.src}: ${where}: SPA packet refused (${o.reason}): ${o.detail}`,
+          ev('spa.reject', { src: d.src, reason: o.reason, ...(o.door && { door: o.door.name }), detail: o.detail }));
       }
       return;
     }
+    if (o.kind !== 'open') return;
     c.opens++;
     const what = [...o.services.map((s) => `${s.proto}/${s.port}`), ...o.forwards.map((f) => `${f.proto}/${f.port} -> ${f.family === 6 ? `[${f.host}]` : f.host}:${f.hostPort}`)].join(', ');
     const seconds = o.timeoutMs / 1000;
     log.info(`${d.src}: ${o.door.name}: SPA packet accepted (user ${o.username}), opening ${what} for ${o.address} for ${seconds} s`,
-      { event: 'spa-open', src: d.src, door: o.door.name, ip: o.address, seconds });
+      ev('spa.accept', { src: d.src, door: o.door.name, user: o.username, ip: o.address, ports: what, seconds }));
     // Granted at once; the digest follows to disk (see the top of this file).
     this.deps.grant(o.door, o.address, o.family, { services: o.services, forwards: o.forwards, timeoutMs: o.timeoutMs });
+  }
+
+  /** A command message the gate accepted: started, or why not. */
+  private startCommand(o: Extract<GateOutcome, { kind: 'command' }>, src: string): { reason: SpaRejectReason; door: Door; detail: string } | undefined {
+    const r = this.deps.commands
+      ? this.deps.commands.start({ door: o.door, argv: o.argv, address: o.address, src }, this.deps.logGate)
+      : { reason: 'command' as const, detail: 'this daemon runs no SPA commands' };
+    return r && { ...r, door: o.door };
   }
 
   private async bindSockets(doors: readonly Door[], atStart: boolean): Promise<void> {
@@ -150,15 +183,15 @@ export class SpaReceiver {
       try {
         const s = await this.deps.sockets.bind(port, this.deps.ipv4Only,
           (payload, src, family) => this.onDatagram({ payload, src, family, port, via: 'socket' }),
-          (err) => this.deps.log.error(`SPA socket udp/${port}: ${err.message}`),
+          (err) => this.deps.log.error(`SPA socket udp/${port}: ${err.message}`, ev('spa.error', { port, error: err.message })),
           (warning) => this.deps.log.warn(`SPA socket udp/${port}: ${warning}`));
         if (this.stopped) { s.close(); return; }
         this.sockets.set(port, s);
-        this.deps.log.info(`SPA: listening on udp/${port} (spa_listen = socket)`);
+        this.deps.log.info(`SPA: listening on udp/${port} (spa_listen = socket)`, ev('spa.listen', { port, mode: 'socket' }));
       } catch (err) {
         const message = `cannot bind udp/${port} for SPA (spa_listen = socket): ${(err as Error).message}`;
         if (atStart) throw new Error(message);
-        this.deps.log.error(`${message}; its doors receive nothing until a reload binds it`);
+        this.deps.log.error(`${message}; its doors receive nothing until a reload binds it`, ev('spa.error', { port, error: message }));
       }
     }
   }
@@ -169,5 +202,5 @@ function portsOf(doors: readonly Door[]): Set<number> {
 }
 
 export function newSpaCounters(reasons: readonly SpaRejectReason[]): SpaCounters {
-  return { packets: 0, opens: 0, refused: Object.fromEntries(reasons.map((r) => [r, 0])) as Record<SpaRejectReason, number> };
+  return { packets: 0, opens: 0, commands: 0, refused: Object.fromEntries(reasons.map((r) => [r, 0])) as Record<SpaRejectReason, number> };
 }

@@ -20,6 +20,7 @@
 // what was seen: then packets stamped before this start are refused until
 // they would be too old anyway (`notBefore`).
 import { join } from 'node:path';
+import { ev } from '../log/events.js';
 import type { Logger } from '../log/logger.js';
 import type { FileStore } from '../state/atomic-file.js';
 import { CoalescedWriter } from '../state/coalesced-writer.js';
@@ -177,7 +178,7 @@ export class ReplayStore {
     try {
       this.deps.store.writeAtomic(this.deps.path, serializeReplay(this.cache, true));
     } catch (err) {
-      this.deps.log.error(`cannot write ${this.deps.path}: ${(err as Error).message}; replays of packets accepted now could be honoured again after a crash`);
+      this.deps.log.error(`cannot write ${this.deps.path}: ${(err as Error).message}; replays of packets accepted now could be honoured again after a crash`, ev('state.error', { path: this.deps.path, error: (err as Error).message }));
     }
   }
 

@@ -63,6 +63,7 @@ export function spaPacket(o: PacketOptions = {}): Uint8Array {
     ...(timeout && { clientTimeout: o.clientTimeout }),
   };
   const hmac = o.hmac === undefined ? HMAC : o.hmac;
-  const text = encodeSpa(message, { encryption: o.key ?? KEY, ...(hmac && { hmac }) });
+  // Command messages as fwknop -C builds them: for a command stanza, so 400+ characters may pass.
+  const text = encodeSpa(message, { encryption: o.key ?? KEY, ...(hmac && { hmac }) }, { commands: type === MessageType.command });
   return new Uint8Array(Buffer.from(text, 'latin1'));
 }

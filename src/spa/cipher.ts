@@ -70,13 +70,15 @@ export function decryptRijndael(wireCt: string, key: Uint8Array, mode: Encryptio
   const d = crypto.createDecipheriv('aes-256-cbc', k, iv);
   d.setAutoPadding(false);
   let pt = Buffer.concat([d.update(raw.subarray(2 * SALT_LEN)), d.final()]);
-  // rij_decrypt(): strip the padding only when it is well formed, else keep every byte.
+  // rij_decrypt() keeps every byte when the padding is malformed; here that is a refusal. Every
+  // client pads (PKCS#7), and the lenient strip let anyone cut the whole padding block off a
+  // captured HMAC-less packet and replay it under a new replay-cache key (found by fuzzing:
+  // fuzz/regressions/spa-packet/, docs/fuzzing.md).
   const pad = pt[pt.length - 1]!;
-  if (pad >= 1 && pad <= BLOCK) {
-    let good = true;
-    for (let i = pt.length - pad; i < pt.length; i++) if (pt[i] !== pad) good = false;
-    if (good) pt = pt.subarray(0, pt.length - pad);
-  }
+  let good = pad >= 1 && pad <= BLOCK;
+  for (let i = pt.length - pad; good && i < pt.length; i++) if (pt[i] !== pad) good = false;
+  if (!good) return failed('SPA_DECRYPT_FAILED', 'decryption failed: malformed PKCS#7 padding (wrong key or mode, or a truncated packet)');
+  pt = pt.subarray(0, pt.length - pad);
   // (The "within 32 bytes of the ciphertext length" check always holds: one salt block plus ≤ 16 bytes of padding.)
   if (pt.length < MIN_PT || pt.length >= MAX_PT) return failed('SPA_DECRYPT_FAILED', `decrypted length ${pt.length} is outside 36–1499 (wrong key?)`);
   for (let i = 0; i < 16; i++) {

@@ -11,10 +11,10 @@ import crypto from 'node:crypto';
 import { decryptRijndael, encryptRijndael, SALT_LEN } from './cipher.js';
 import { digestB64, isDigest, verifyDigest } from './digest.js';
 import { encodeFields, parseFields } from './fields.js';
-import { checkHmac, hmacB64 } from './hmac.js';
+import { checkHmac, hmacB64, SALTED_PREFIX_B64 } from './hmac.js';
 import { resolveKeys } from './keys.js';
 import { MAX_SPA_PACKET_LEN, MIN_GNUPG_MSG_SIZE, MIN_SPA_DATA_SIZE, packetText, precheckText, replayDigest } from './precheck.js';
-import { SpaError, type DecodeResult, type EncodeOptions, type HmacDigest, type InnerDigest, type SpaErrorCode, type SpaKeys, type SpaMessage } from './types.js';
+import { MessageType, SpaError, type DecodeResult, type EncodeOptions, type HmacDigest, type InnerDigest, type SpaErrorCode, type SpaKeys, type SpaMessage } from './types.js';
 import { isPrintableAscii } from './validate.js';
 
 export { describeSpa, spaFieldValues } from './describe.js';
@@ -56,8 +56,11 @@ export function encodeSpaParts(message: SpaMessage, keys: SpaKeys, options: Enco
   const wireCt = ciphertext.slice(10);
   const hmac = k.hmac ? hmacB64(k.hmacDigest, k.hmac, wireCt) : undefined;
   const packet = hmac ? wireCt + hmac : wireCt;
-  if (packet.length >= MIN_GNUPG_MSG_SIZE) {
-    throw new SpaError('SPA_BAD_FIELDS', `the packet would be ${packet.length} characters; fwknopd classifies ${MIN_GNUPG_MSG_SIZE} or more as GPG and drops it (shorten the username, access list or digest)`);
+  // For a stanza with ENABLE_CMD_EXEC, measured without its HMAC (SpaKeys.commands).
+  const measured = options.commands === true ? wireCt.length + SALTED_PREFIX_B64.length : packet.length;
+  if (measured >= MIN_GNUPG_MSG_SIZE) {
+    const what = measured === packet.length ? `${packet.length} characters` : `${packet.length} characters (${measured} without its HMAC, with "U2FsdGVkX1")`;
+    throw new SpaError('SPA_BAD_FIELDS', `the packet would be ${what}; fwknopd classifies ${MIN_GNUPG_MSG_SIZE} or more as GPG and drops it (shorten the ${message.type === MessageType.command ? 'command or the username' : 'username, access list or digest'})`);
   }
   if (packet.length < MIN_SPA_DATA_SIZE) {
     throw new SpaError('SPA_BAD_FIELDS', `the packet would be ${packet.length} characters; fwknopd ignores payloads shorter than ${MIN_SPA_DATA_SIZE} (use a longer digest or an HMAC)`);
@@ -84,7 +87,9 @@ function refuse(code: SpaErrorCode, reason: string): DecodeResult {
 function decodeUnsafe(packet: string | Uint8Array, keys: SpaKeys): DecodeResult {
   if (typeof packet !== 'string' && !(packet instanceof Uint8Array)) return refuse('SPA_NOT_BASE64', 'the packet is neither a string nor bytes');
   const text = packetText(packet);
-  const pre = precheckText(text);
+  // Not `keys.commands`: keys may be anything here (refused as SPA_BAD_KEY below).
+  const commands = typeof keys === 'object' && keys !== null && (keys as SpaKeys).commands === true;
+  const pre = precheckText(text, commands);
   if (pre) return refuse(pre.code, pre.reason);
   const k = resolveKeys(keys, false);
   if (typeof k === 'string') return refuse('SPA_BAD_KEY', k);
@@ -96,6 +101,10 @@ function decodeUnsafe(packet: string | Uint8Array, keys: SpaKeys): DecodeResult 
     if (!h.ok) return refuse('SPA_BAD_HMAC', `HMAC (${k.hmacDigest}) mismatch: wrong HMAC key or type, no HMAC on the packet, or a modified packet`);
     ({ wireCt, hmac } = h);
     hmacDigest = k.hmacDigest;
+  }
+  // libfko's own type check (fko_encryption_type() on the prefixed ciphertext), all fwknopd leaves to a command stanza.
+  if (commands && wireCt.length + SALTED_PREFIX_B64.length >= MIN_GNUPG_MSG_SIZE) {
+    return refuse('SPA_GPG', `GPG-encrypted SPA (${wireCt.length + SALTED_PREFIX_B64.length} chars without the HMAC, with "U2FsdGVkX1"; libfko treats ≥ ${MIN_GNUPG_MSG_SIZE} as GPG) is not supported, only Rijndael (KEY/KEY_BASE64) SPA`);
   }
   const d = decryptRijndael(wireCt, k.encryption, k.mode);
   if (!d.ok) return refuse(d.code, d.reason);

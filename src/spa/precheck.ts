@@ -28,8 +28,12 @@ export interface Refusal {
   readonly reason: string;
 }
 
-/** Why fwknopd would drop this payload before trying any key, or undefined if it is a Rijndael SPA candidate. */
-export function precheckText(text: string): Refusal | undefined {
+/**
+ * Why fwknopd would drop this payload before trying any key, or undefined if it
+ * is a Rijndael SPA candidate. `commands`: for a stanza with ENABLE_CMD_EXEC,
+ * where the length rule is left to the decoder (SpaKeys.commands).
+ */
+export function precheckText(text: string, commands = false): Refusal | undefined {
   if (text.length < MIN_SPA_DATA_SIZE) return { code: 'SPA_TOO_SHORT', reason: `payload of ${text.length} bytes is shorter than ${MIN_SPA_DATA_SIZE}` };
   if (text.length > MAX_SPA_PACKET_LEN) return { code: 'SPA_TOO_LONG', reason: `payload of ${text.length} bytes is longer than ${MAX_SPA_PACKET_LEN}` };
   if (text.startsWith(SALTED_PREFIX_B64)) {
@@ -39,15 +43,15 @@ export function precheckText(text: string): Refusal | undefined {
   if (!isB64Alphabet(text)) return { code: 'SPA_NOT_BASE64', reason: 'payload has characters outside [A-Za-z0-9+/]' };
   // A Rijndael wire packet always starts with one of 8 9 + / (the last 4 bits of "Salted__" are 1111),
   // so an "hQ" start is GPG (or a GPG replay with its prefix restored) whatever the length.
-  if (text.length >= MIN_GNUPG_MSG_SIZE || text.startsWith(GPG_PREFIX_B64)) {
+  if ((text.length >= MIN_GNUPG_MSG_SIZE && !commands) || text.startsWith(GPG_PREFIX_B64)) {
     return { code: 'SPA_GPG', reason: `GPG-encrypted SPA (${text.length} chars; fwknopd treats ≥ ${MIN_GNUPG_MSG_SIZE} as GPG) is not supported, only Rijndael (KEY/KEY_BASE64) SPA` };
   }
   return undefined;
 }
 
 /** The refusal code for a payload (size, prefix, charset, GPG), or undefined when it is worth trying keys on. */
-export function precheck(packet: string | Uint8Array): SpaErrorCode | undefined {
-  return precheckText(packetText(packet))?.code;
+export function precheck(packet: string | Uint8Array, commands = false): SpaErrorCode | undefined {
+  return precheckText(packetText(packet), commands)?.code;
 }
 
 /**

@@ -58,6 +58,13 @@ export interface SpaKeys {
   readonly hmacDigest?: HmacDigest;
   /** Default cbc. */
   readonly mode?: EncryptionMode;
+  /**
+   * Decoding for a stanza that runs command messages (ENABLE_CMD_EXEC): fwknopd
+   * tries Rijndael on a packet of 400 characters or more too, and only libfko's
+   * own limit applies: the ciphertext without its HMAC, "U2FsdGVkX1" restored,
+   * under 400 (fwknop.md §1.7; a 417-character command packet was run).
+   */
+  readonly commands?: boolean;
 }
 
 export interface EncodeOptions {
@@ -65,6 +72,8 @@ export interface EncodeOptions {
   readonly digest?: InnerDigest;
   /** Fixed values for deterministic tests; random when absent. */
   readonly salt?: Uint8Array;
+  /** A command message for a stanza with ENABLE_CMD_EXEC: the 400-character rule as SpaKeys.commands decodes it. */
+  readonly commands?: boolean;
 }
 
 /** A packet that passed every codec check. */

@@ -2,6 +2,7 @@
 // and only if its text changed; off the event loop, one write at a time, the
 // changes made during a write going into the next. Work that must wait until the file is on disk
 // (a start command whose stop must be recorded first) is queued behind it.
+import { ev } from '../log/events.js';
 import type { Logger } from '../log/logger.js';
 import type { FileStore } from './atomic-file.js';
 
@@ -60,7 +61,7 @@ export class CoalescedWriter {
         this.failing = false;
       } catch (err) {
         // Said once per run of failures, not once per change.
-        if (!this.failing) this.log.error(`cannot save ${this.what} to ${this.path}: ${(err as Error).message}`);
+        if (!this.failing) this.log.error(`cannot save ${this.what} to ${this.path}: ${(err as Error).message}`, ev('state.error', { path: this.path, error: (err as Error).message }));
         this.failing = true;
       }
     }

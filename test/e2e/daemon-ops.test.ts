@@ -192,7 +192,7 @@ test('--log-format json: every stderr line is a JSON record; OPEN SESAME carries
   const scene = await serve(t, 'json', labConfig([], door('openSSH', '7000,8000,9000')), { args: ['--log-format', 'json'] });
   const { lab, daemon } = scene;
   await knock(scene, '7000', '8000', '9000');
-  await daemon.waitForLine(/"event":"open"/, 5000);
+  await daemon.waitForLine(/"event":"knock.open"/, 5000);
   await expectLetIn(lab, () => daemon.output());
   await daemon.stop();
 
@@ -209,7 +209,7 @@ test('--log-format json: every stderr line is a JSON record; OPEN SESAME carries
     assert.ok(['debug', 'info', 'warn', 'error'].includes(r.level as string), `bad level in ${JSON.stringify(r)}`);
     assert.equal(typeof r.msg, 'string', JSON.stringify(r));
   }
-  const open = records.filter((r) => r.event === 'open');
+  const open = records.filter((r) => r.event === 'knock.open');
   assert.equal(open.length, 1, daemon.output());
   assert.equal(open[0]?.src, lab.host('client').ip4);
   assert.equal(open[0]?.door, 'openSSH');
