@@ -5,6 +5,7 @@ import { resolve } from 'node:path';
 import { ControlError } from '../control/errors.js';
 import { controlSocketFromConfig, resolveControlSocket } from '../control/socket-path.js';
 import { parseArgs, lastValue, UsageError, type Parsed } from './args.js';
+import { formatAddress, parseAddress } from '../config/address.js';
 import { DEFAULT_CONFIG } from './help/commands-daemon.js';
 import { commandHelp, optionSpecs } from './help/reference.js';
 import { commandUsage } from './help/render-text.js';
@@ -65,4 +66,16 @@ export function socketFor(args: Parsed): string {
 /** Fails on positional arguments for commands that take none. */
 export function noPositional(args: Parsed): void {
   if (args.positional.length > 0) throw new UsageError(`unexpected argument '${args.positional[0]}'`);
+}
+
+/** `ADDRESS | --all` (revoke, unban): the canonical address, or undefined for --all. */
+export function addressOrAll(args: Parsed): string | undefined {
+  const all = args.flags.has('all');
+  if (all && args.positional.length > 0) throw new UsageError('give an ADDRESS or --all, not both');
+  if (all) return undefined;
+  if (args.positional.length !== 1) throw new UsageError(args.positional.length === 0 ? 'missing ADDRESS (or --all)' : `unexpected argument '${args.positional[1]}'`);
+  const text = args.positional[0]!;
+  const address = parseAddress(text);
+  if (!address) throw new UsageError(`"${text}" is not an IP address; expected e.g. 192.0.2.7 or 2001:db8::7`);
+  return formatAddress(address);
 }

@@ -1,27 +1,13 @@
 // portcullis unban ADDRESS | --all: lift bans now, before they expire (the kernel's ban elements too).
-import { formatAddress, parseAddress } from '../config/address.js';
 import { unban } from '../control/client.js';
-import { UsageError, type Parsed } from './args.js';
-import { runControlCommand } from './control-command.js';
-
-/** The canonical address, or undefined for --all. */
-function target(args: Parsed): string | undefined {
-  const all = args.flags.has('all');
-  if (all && args.positional.length > 0) throw new UsageError('give an ADDRESS or --all, not both');
-  if (all) return undefined;
-  if (args.positional.length !== 1) throw new UsageError(args.positional.length === 0 ? 'missing ADDRESS (or --all)' : `unexpected argument '${args.positional[1]}'`);
-  const text = args.positional[0]!;
-  const address = parseAddress(text);
-  if (!address) throw new UsageError(`"${text}" is not an IP address; expected e.g. 192.0.2.7 or 2001:db8::7`);
-  return formatAddress(address);
-}
+import { addressOrAll, runControlCommand } from './control-command.js';
 
 export function run(argv: string[]): Promise<number> {
   return runControlCommand(argv, {
     name: 'unban',
-    check: (args) => void target(args),
+    check: (args) => void addressOrAll(args),
     async run(args, socket) {
-      const address = target(args);
+      const address = addressOrAll(args);
       const n = await unban(socket, address);
       const bans = `${n} ban${n === 1 ? '' : 's'}`;
       console.log(address === undefined ? `lifted ${bans}` : n === 0 ? `lifted 0 bans: ${address} was not banned` : `lifted the ban of ${address}`);

@@ -9,8 +9,9 @@ function report(overrides: Partial<StatusReport> = {}): StatusReport {
   return {
     version: '0.1.0', pid: 4242, now: NOW, startedAt: NOW - 3_725_000, config: '/etc/knockd.conf',
     doors: [
-      { name: 'openSSH', kind: 'command', opens: [], steps: 3, attempts: 2 },
-      { name: 'web', kind: 'firewall', opens: ['tcp/443', 'tcp/13389 -> 10.0.0.5:3389'], steps: 4, attempts: 0 },
+      { name: 'openSSH', kind: 'command', trigger: 'sequence', opens: [], steps: 3, attempts: 2 },
+      { name: 'web', kind: 'firewall', trigger: 'sequence', opens: ['tcp/443', 'tcp/13389 -> 10.0.0.5:3389'], steps: 4, attempts: 0 },
+      { name: 'fw-spa', kind: 'firewall', trigger: 'spa', commands: true, opens: ['tcp/22'], steps: 0, attempts: 0 },
     ],
     grants: [
       { door: 'openSSH', address: '192.0.2.7', services: [], expiresAt: NOW + 8_000, secondsLeft: 8, backend: 'command', state: 'open' },
@@ -32,10 +33,11 @@ describe('formatStatus', () => {
     assert.equal(formatStatus(report()), [
       'portcullis 0.1.0, pid 4242, up 1 h 2 min, config /etc/knockd.conf',
       '',
-      'doors (2)',
-      '  door     kind      opens                                steps  attempts',
-      '  openSSH  command   what its start command opens         3      2',
-      '  web      firewall  tcp/443, tcp/13389 -> 10.0.0.5:3389  4      0',
+      'doors (3)',
+      '  door     by        kind      opens                                steps  attempts',
+      '  openSSH  sequence  command   what its start command opens         3      2',
+      '  web      sequence  firewall  tcp/443, tcp/13389 -> 10.0.0.5:3389  4      0',
+      '  fw-spa   spa       firewall  tcp/22; runs command messages        -      -',
       '',
       'grants (3)',
       '  door     address      open           left            via',
@@ -60,8 +62,8 @@ describe('formatStatus', () => {
   });
 
   it('says none for no doors or grants, and - for uncounted attempts', () => {
-    const text = formatStatus(report({ doors: [{ name: 'd', kind: 'command', opens: [], steps: 1 }], grants: [] }));
-    assert.match(text, /\n {2}d {5}command {2}what its start command opens {2}1 {6}-\n/);
+    const text = formatStatus(report({ doors: [{ name: 'd', kind: 'command', trigger: 'sequence', opens: [], steps: 1 }], grants: [] }));
+    assert.match(text, /\n {2}d {5}sequence {2}command {2}what its start command opens {2}1 {6}-\n/);
     assert.match(text, /\ngrants \(0\)\n {2}none\n/);
     assert.match(formatStatus(report({ doors: [] })), /\ndoors \(0\)\n {2}none\n/);
   });

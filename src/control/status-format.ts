@@ -1,6 +1,6 @@
 // The text `portcullis status` prints: aligned tables of doors and grants,
 // then the attempt, source and packet counts. Pure.
-import type { GrantStatus, StatusReport } from './types.js';
+import type { DoorStatus, GrantStatus, StatusReport } from './types.js';
 
 export function formatStatus(r: StatusReport): string {
   const out: string[] = [];
@@ -8,9 +8,9 @@ export function formatStatus(r: StatusReport): string {
 
   out.push('', `doors (${r.doors.length})`);
   if (r.doors.length === 0) out.push('  none');
-  else out.push(...table(['door', 'kind', 'opens', 'steps', 'attempts'], r.doors.map((d) => [
-    d.name, d.kind, d.opens.length > 0 ? d.opens.join(', ') : 'what its start command opens', String(d.steps),
-    d.attempts === undefined ? '-' : String(d.attempts),
+  else out.push(...table(['door', 'by', 'kind', 'opens', 'steps', 'attempts'], r.doors.map((d) => [
+    d.name, d.trigger, d.kind, opensText(d), d.trigger === 'spa' ? '-' : String(d.steps),
+    d.attempts === undefined || d.trigger === 'spa' ? '-' : String(d.attempts),
   ])));
 
   out.push('', `grants (${r.grants.length})`);
@@ -88,4 +88,10 @@ function table(header: readonly string[], body: readonly (readonly string[])[]):
 function rows(pairs: readonly (readonly [string, string])[]): string[] {
   const width = Math.max(...pairs.map(([k]) => k.length)) + 2;
   return pairs.map(([k, v]) => `  ${k.padEnd(width)}${v}`);
+}
+
+function opensText(d: DoorStatus): string {
+  const parts = d.opens.length > 0 ? [d.opens.join(', ')] : d.commands ? [] : ['what its start command opens'];
+  if (d.commands) parts.push('runs command messages');
+  return parts.join('; ');
 }

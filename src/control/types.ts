@@ -32,6 +32,10 @@ export interface DoorStatus {
   readonly name: string;
   /** `firewall`: opens ports through a backend; `command`: runs start/stop commands (what they open is unknown). */
   readonly kind: 'firewall' | 'command';
+  /** What opens it: a knock `sequence` (or one-time sequences), a `sequence_secret`, or an fwknop `spa` packet. */
+  readonly trigger: 'sequence' | 'secret' | 'spa';
+  /** An SPA door with enable_cmd_exec: it also runs command messages. */
+  readonly commands?: boolean;
   /** `tcp/22`, `tcp/13389 -> 10.0.0.5:3389`; empty for command doors. */
   readonly opens: readonly string[];
   readonly steps: number;

@@ -34,8 +34,8 @@ describe('daemonControlHandler', () => {
     assert.equal(r.now, t.clock.now());
     assert.equal(r.config, '/etc/knockd.conf');
     assert.deepEqual(r.doors, [
-      { name: 'ssh', kind: 'command', opens: [], steps: 3, attempts: 1 },
-      { name: 'web', kind: 'firewall', opens: ['tcp/443', 'tcp/13389 -> [fd00::5]:3389'], steps: 2, attempts: 0 },
+      { name: 'ssh', kind: 'command', trigger: 'sequence', opens: [], steps: 3, attempts: 1 },
+      { name: 'web', kind: 'firewall', trigger: 'sequence', opens: ['tcp/443', 'tcp/13389 -> [fd00::5]:3389'], steps: 2, attempts: 0 },
     ]);
     assert.deepEqual(r.grants, [{
       door: 'ssh', address: A, services: [], expiresAt: t.clock.now() + 24_500, secondsLeft: 25, backend: 'command', state: 'open',

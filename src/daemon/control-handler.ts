@@ -91,6 +91,8 @@ function doorStatus(d: Door, attempts: ReadonlyMap<string, number> | undefined):
   return {
     name: d.name,
     kind: opens.length > 0 ? 'firewall' : 'command',
+    trigger: d.spa ? 'spa' : d.sequenceSecret ? 'secret' : 'sequence',
+    ...(d.spa?.commandExec && { commands: true }),
     opens,
     steps: d.sequenceSecret?.length ?? d.sequence.length, // a sequence_secret door's sequence is derived: its length
     ...(attempts !== undefined && { attempts: attempts.get(d.name) ?? 0 }),

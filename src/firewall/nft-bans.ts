@@ -23,7 +23,8 @@
 import { formatAddress, parseAddress } from '../config/address.js';
 import type { SpaRateLimit } from '../config/model.js';
 import { FirewallError } from './backend.js';
-import { families, tableRef, type NftTarget } from './nft-script.js';
+import { address, families, familyOf, tableRef, type NftTarget } from './nft-script.js';
+import { nftItems } from './nft-json.js';
 
 /** Elements a ban set holds at most (the daemon's own table is MaxTrackedSources). */
 export const BAN_SET_SIZE = 65_536;
@@ -141,14 +142,7 @@ export function banCommand(t: NftTarget, add: readonly { address: string; second
 
 /** Ban elements from `nft -j list table …`: `{"elem": {"val": "10.0.0.2", "timeout": 300, "expires": 287}}`. */
 export function parseBanListing(json: string, t: NftTarget, now: number): { address: string; until: number }[] {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(json);
-  } catch (err) {
-    throw new FirewallError('FIREWALL_TOOL_FAILED', `nft printed something that is not JSON: ${(err as Error).message}`);
-  }
-  const items = (doc as { nftables?: unknown }).nftables;
-  if (!Array.isArray(items)) throw new FirewallError('FIREWALL_TOOL_FAILED', 'nft JSON has no "nftables" array');
+  const items = nftItems(json);
   const n = banSetNames(t);
   const out: { address: string; until: number }[] = [];
   for (const item of items as Record<string, { name?: unknown; elem?: unknown }>[]) {
@@ -164,18 +158,6 @@ export function parseBanListing(json: string, t: NftTarget, now: number): { addr
     }
   }
   return out;
-}
-
-function familyOf(text: string): 4 | 6 {
-  const parsed = parseAddress(text);
-  if (parsed === undefined) throw bad(`not an IP address literal: ${JSON.stringify(text)}`);
-  return parsed.family;
-}
-
-function address(text: string): string {
-  const parsed = parseAddress(text);
-  if (parsed === undefined) throw bad(`not an IP address literal: ${JSON.stringify(text)}`);
-  return formatAddress(parsed);
 }
 
 function port(p: number): number {

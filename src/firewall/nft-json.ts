@@ -12,15 +12,21 @@ interface JsonSet {
   readonly elem?: unknown;
 }
 
-export function parseNftListing(json: string, names: Names, now: number): InstalledEntry[] {
+/** The `nftables` array of `nft -j` output; throws a FirewallError on anything else. */
+export function nftItems(json: string): unknown[] {
   let doc: unknown;
   try {
     doc = JSON.parse(json);
   } catch (err) {
     throw new FirewallError('FIREWALL_TOOL_FAILED', `nft printed something that is not JSON: ${(err as Error).message}`);
   }
-  const items = (doc as { nftables?: unknown }).nftables;
+  const items = (doc as { nftables?: unknown } | null)?.nftables;
   if (!Array.isArray(items)) throw new FirewallError('FIREWALL_TOOL_FAILED', 'nft JSON has no "nftables" array');
+  return items;
+}
+
+export function parseNftListing(json: string, names: Names, now: number): InstalledEntry[] {
+  const items = nftItems(json);
   const out: InstalledEntry[] = [];
   for (const item of items as Record<string, JsonSet>[]) {
     const set = item['set'] ?? item['map'];

@@ -187,13 +187,14 @@ function addrType(f: 4 | 6): string {
   return f === 4 ? 'ipv4_addr' : 'ipv6_addr';
 }
 
-function familyOf(text: string): 4 | 6 {
+export function familyOf(text: string): 4 | 6 {
   const parsed = parseAddress(text);
   if (parsed === undefined) throw bad(`not an IP address literal: ${JSON.stringify(text)}`);
   return parsed.family;
 }
 
-function address(text: string): string {
+/** The canonical text of an address literal; throws on anything else. */
+export function address(text: string): string {
   const parsed = parseAddress(text);
   if (parsed === undefined) throw bad(`not an IP address literal: ${JSON.stringify(text)}`);
   return formatAddress(parsed);

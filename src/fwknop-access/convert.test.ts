@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { ConfigError, ConfigErrors } from '../config/errors.js';
 import { parseConfig } from '../config/parse.js';
 import {
-  CONVERTED_KEYWORDS, FWKNOP_ACCESS_HELP, MAX_INCLUDE_DEPTH,
+  CONVERTED_KEYWORDS, MAX_INCLUDE_DEPTH,
   appendConverted, convertAccessConf, relocateErrors, splitAccessLines, type AccessConfIO,
 } from './convert.js';
 
@@ -622,16 +622,6 @@ test('relocateErrors moves errors on the appended lines to their access.conf lin
     '/etc/fwknop/access.conf:15: SOURCE: a default',
     '/etc/portcullis.conf:4: x: on a comment line: kept',
   ]);
-});
-
-test('the help text for serve --fwknop-access lines up with serve\'s USAGE', () => {
-  const lines = FWKNOP_ACCESS_HELP.split('\n');
-  assert.equal(lines[0], '      --fwknop-access FILE');
-  for (const l of lines.slice(1)) {
-    assert.match(l, /^ {25}\S/);
-    assert.ok(l.length <= 110, l);
-  }
-  assert.match(FWKNOP_ACCESS_HELP, /\/etc\/fwknop\/access\.conf/);
 });
 
 test('CONVERTED_KEYWORDS names a Portcullis SPA key for every converted keyword', () => {

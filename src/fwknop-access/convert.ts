@@ -53,12 +53,6 @@ export { CONVERTED_KEYWORDS } from './keywords.js';
 export { splitAccessLines, type AccessLine, type LineOrigin } from './lines.js';
 export { appendConverted, relocateErrors } from './relocate.js';
 
-/** The `serve` help lines for the option, in the style of its USAGE. */
-export const FWKNOP_ACCESS_HELP = `      --fwknop-access FILE
-                         also serve the stanzas of an fwknopd access.conf (e.g. /etc/fwknop/access.conf)
-                         as SPA doors [fwknop-1], [fwknop-2], …, in file order; options Portcullis does
-                         not support yet are errors naming the line and what to do instead`;
-
 class Converter implements IncludeReader {
   readonly stanzas: Stanza[] = [];
   private readonly errors: { error: ConfigError; ord: number }[] = [];

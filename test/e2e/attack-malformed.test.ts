@@ -15,7 +15,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { labSkipReason, sleep } from './lab.js';
-import { attackScene, KNOCK_DOOR, KNOCK_PORTS, SPA_DOOR, SPA_HMAC, SPA_KEY, SPA_PORT, SERVICE, macOf } from './lab/attack.js';
+import { attackScene, KNOCK_DOOR, KNOCK_PORTS, SPA_DOOR, SPA_PORT, macOf, socketSpaDoor } from './lab/attack.js';
 import { mb, sampleRss, MEMORY_MARGIN_MB } from './lab/memory.js';
 import { Rng } from './lab/frames.js';
 import { sendFrames, sendOversized } from './lab/frame-sender.js';
@@ -27,15 +27,7 @@ const RATE = 6000;
 const SECONDS = 12;
 const OVERSIZED = 100; // per SPA port
 const SOCKET_PORT = SPA_PORT + 1;
-const SOCKET_DOOR = [
-  '[socket-spa]',
-  `    key_base64        = ${SPA_KEY}`,
-  `    hmac_key_base64   = ${SPA_HMAC}`,
-  `    spa_port          = ${SOCKET_PORT}`,
-  '    spa_listen        = socket',
-  `    open_ports        = tcp/${SERVICE}`,
-  '',
-].join('\n');
+const SOCKET_DOOR = socketSpaDoor(SOCKET_PORT);
 
 test(`${FRAMES} malformed frames (${Object.keys(MALFORMED).length} kinds) and oversized SPA datagrams: no crash, memory within ${MEMORY_MARGIN_MB} MB of idle, junk counted by reason, a legitimate knock and SPA packet still open`,
   { skip, timeout: 120_000 }, async (t) => {

@@ -16,7 +16,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { createLab, escapeRegExp, labSkipReason, portcullis, sleep, startPortcullis, waitFor, type Lab, type LabProcess } from './lab.js';
 import { mustSucceed, run } from './lab/run.js';
-import { attackConfig, KNOCK_DOOR, SERVICE, SPA_HMAC, SPA_KEY, SPA_PORT } from './lab/attack.js';
+import { attackConfig, KNOCK_DOOR, SERVICE, SPA_HMAC, SPA_KEY, SPA_PORT, socketSpaDoor } from './lab/attack.js';
 import type { StatusReport } from '../../src/control/types.js';
 
 const skip = labSkipReason(['nft']);
@@ -162,15 +162,7 @@ test('knocks: FailureLimit wrong sequences ban a client in the kernel and in sta
     assert.equal(report.bans?.lifted, 1);
   });
 
-const SOCKET_DOOR = [
-  '[socket-spa]',
-  `    key_base64        = ${SPA_KEY}`,
-  `    hmac_key_base64   = ${SPA_HMAC}`,
-  `    spa_port          = ${SOCKET_PORT}`,
-  '    spa_listen        = socket',
-  `    open_ports        = tcp/${SERVICE}`,
-  '',
-].join('\n');
+const SOCKET_DOOR = socketSpaDoor(SOCKET_PORT);
 
 test('SPA: refused packets ban the client; captured packets still reach the capture (ignored there), socket packets never reach the daemon; the kernel rate-limits a burst',
   { skip, timeout: 120_000 }, async (t) => {

@@ -17,7 +17,7 @@ export const STATUS: CommandHelp = {
   summary: "show the running daemon's doors, open grants and counters",
   synopsis: ['status [--json] [-c FILE] [--control-socket PATH]'],
   description: [
-    'Shows the running daemon\'s doors (kind, the ports they open), the grants open now with their time left, the bans (address, reason, failures, time left; whether they are in the kernel too), the attempts in flight and the counters (packets, knocks, opens, failures, evictions, bans).',
+    'Shows the running daemon\'s doors (what opens them: `sequence`, `secret` or `spa`; their kind and the ports they open), the grants open now with their time left, the bans (address, reason, failures, time left; whether they are in the kernel too), the attempts in flight and the counters (packets, knocks, opens, failures, evictions, bans).',
   ],
   options: [{ long: 'json', help: 'print the report as JSON (fields: see src/control/types.ts)' }, ...CONTROL_OPTIONS],
   notes: [SOCKET_NOTE],

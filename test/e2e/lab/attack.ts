@@ -27,6 +27,19 @@ export const SERVICE = 22;
 export const KNOCK_DOOR = 'knock';
 export const SPA_DOOR = 'ssh-spa';
 
+/** A second SPA door on a bound socket (`spa_listen = socket`) at `port`, opening the same service. */
+export function socketSpaDoor(port: number): string {
+  return [
+    '[socket-spa]',
+    `    key_base64        = ${SPA_KEY}`,
+    `    hmac_key_base64   = ${SPA_HMAC}`,
+    `    spa_port          = ${port}`,
+    '    spa_listen        = socket',
+    `    open_ports        = tcp/${SERVICE}`,
+    '',
+  ].join('\n');
+}
+
 export interface AttackOptions {
   /** A few letters for the namespace names (the suite uses at1, at2, ...). */
   readonly id: string;
