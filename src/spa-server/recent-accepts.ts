@@ -7,8 +7,8 @@
 // bridge must not ban their own client. A replay by anyone else, or later
 // than COPY_WINDOW_MS, is still `replay`.
 
-/** Copies arrive microseconds apart; a loaded event loop may handle them up to tens of ms apart. */
-export const COPY_WINDOW_MS = 2_000;
+/** Copies arrive microseconds apart; a loaded event loop handled them up to 40 ms apart (docs/security.md). */
+export const COPY_WINDOW_MS = 500;
 const SLOTS = 32;
 
 export class RecentAccepts {

@@ -43,7 +43,7 @@ test('a recorded SPA packet replayed (spoofed as the client, from the client, fr
     assert.equal(packet.src, client);
     assert.equal(packet.payload.toString('latin1'), sent, 'tcpdump recorded the packet fwknop sent');
     await s.revoke('client');
-    // Within 2 s of its acceptance a copy from the client's address is a `repeat` (a bridge's second
+    // Within 0.5 s of its acceptance a copy from the client's address is a `repeat` (a bridge's second
     // copy, src/spa-server/recent-accepts.ts), refused all the same; the replays below come later.
     await sleep(COPY_WINDOW_MS);
 

@@ -16,6 +16,7 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { COPY_WINDOW_MS } from '../../src/spa-server/recent-accepts.js';
 import { createLab, escapeRegExp, labConfig, labSkipReason, portcullis, sleep, startPortcullis, waitFor, type LabProcess } from './lab.js';
 
 // fwknop --key-gen output (fwknop-run.md, set "A"); test-only keys.
@@ -145,8 +146,10 @@ test('the real fwknop client sends a command message; Portcullis runs it as cmd_
     await daemon.waitForLine(new RegExp(`cmd-spa: SPA command ${escapeRegExp(long)} exited with status 0`), 10_000, mark);
     assert.match(readFileSync(longRan, 'utf8'), new RegExp(`^uid=${account.uid} `, 'm'));
 
-    // The same datagram again: refused as a replay, the command does not run twice.
+    // The same datagram again: refused as a replay, the command does not run twice. (Sooner than
+    // COPY_WINDOW_MS after its acceptance it would be a `repeat`, a bridge's copy: refused all the same.)
     rmSync(ran);
+    await sleep(COPY_WINDOW_MS);
     mark = daemon.mark();
     await lab.mustExec('client', [process.execPath, '-e', SEND_UDP, packet, server, '62201'], { timeoutMs: 10_000 });
     await refused(mark, 'replay', /this exact packet was seen before/);
