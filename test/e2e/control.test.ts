@@ -64,7 +64,7 @@ test('status shows the grant and counters, revoke closes it now, reload reports 
   assert.equal(statSync(s.socket).mode & 0o777, 0o600);
 
   let report = await status(s);
-  assert.deepEqual(report.doors, [{ name: 'openSSH', kind: 'command', opens: [], steps: 3, attempts: 0 }]);
+  assert.deepEqual(report.doors, [{ name: 'openSSH', kind: 'command', trigger: 'sequence', opens: [], steps: 3, attempts: 0 }]);
   assert.deepEqual(report.grants, []);
 
   await knock(s, '7000', '8000', '9000');
