@@ -26,10 +26,19 @@ export function spaGrantSetOf(kind: SpaKind): GrantSet {
   return kind === 'portcullis-spa' ? GRANTS_SET : BENCH_SET;
 }
 
-/** The Portcullis config: one SPA door (pcap on the SPA port), the nftables backend. */
+/**
+ * The Portcullis config: one SPA door (pcap on the SPA port), the nftables
+ * backend. Bans and the kernel's SPA rate limit are off: the flood comes from
+ * one address, which they would stop after FailureLimit packets (in the
+ * kernel, or with one lookup per packet), and the figure wanted is the SPA
+ * gate's own, as fwknopd (which has neither) is measured. docs/security.md
+ * measures the ban flood.
+ */
 export function spaPortcullisConfig(): string {
   return `[options]
     firewall          = nftables
+    BanTime           = 0
+    SPA_Rate_Limit    = off
 
 [bench-spa]
     key_base64        = ${KEY_BASE64}
