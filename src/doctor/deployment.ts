@@ -22,6 +22,9 @@ export interface Portcullis extends Context {
   present(rs: Ruleset, f: Family): boolean;
   /** The grant set the administrator's rule must match for `f` (integrated deployment). */
   grantSet(f: Family): string;
+  /** The kernel ban set for `f`; undefined for backends that keep bans in the daemon or their own chain. */
+  banSet(f: Family): string | undefined;
+  isBanSet(table: Table, set: string): boolean;
 }
 
 const IPTABLES_CHAINS: Record<'iptables' | 'ipset', readonly string[]> = {
@@ -35,6 +38,7 @@ export function portcullis(d: Deployment): Portcullis {
   if (d.backend === 'nftables') {
     const integrated = t.integrated;
     const sets = integrated ? ['portcullis_grants4', 'portcullis_grants6'] : ['grants4', 'grants6'];
+    const bans = integrated ? ['portcullis_banned4', 'portcullis_banned6'] : ['banned4', 'banned6']; // nft-bans.ts banSetNames
     return {
       deployment: d, integrated,
       label: `table ${t.family} ${t.name}`,
@@ -43,6 +47,8 @@ export function portcullis(d: Deployment): Portcullis {
       isOwnTable: (x) => !integrated && isNftTarget(x),
       present: (rs, f) => rs.tables.some((x) => isNftTarget(x) && tableSees(x, f) && [...x.chains.values()].some((c) => c.base?.hook === 'input')),
       grantSet: (f) => sets[f === 4 ? 0 : 1]!,
+      banSet: (f) => bans[f === 4 ? 0 : 1]!,
+      isBanSet: (x, set) => isNftTarget(x) && bans.includes(set),
     };
   }
   const chains = IPTABLES_CHAINS[d.backend];
@@ -55,6 +61,8 @@ export function portcullis(d: Deployment): Portcullis {
     isOwnTable: () => false,
     present: (rs, f) => rs.tables.some((x) => isXt(x) && x.name === 'filter' && tableSees(x, f) && x.chains.has(chains[0]!)),
     grantSet: (f) => (f === 4 ? 'portcullis4' : 'portcullis6'),
+    banSet: () => undefined,
+    isBanSet: () => false,
   };
 }
 
@@ -84,4 +92,9 @@ export function establishedFix(t: Table, chain: string): string {
 /** The administrator's rule that lets Portcullis's grants in (integrated deployment). */
 export function grantRule(f: Family): string {
   return `${f === 4 ? 'ip' : 'ip6'} saddr . meta l4proto . th dport @portcullis_grants${f} accept`;
+}
+
+/** The administrator's rule that drops banned sources (integrated deployment; README "Bans"). */
+export function banRule(f: Family): string {
+  return `${f === 4 ? 'ip' : 'ip6'} saddr @portcullis_banned${f} drop`;
 }

@@ -20,6 +20,8 @@ export interface Probe {
   readonly ct: 'new' | 'established';
   /** The source is in Portcullis's grant set (a knock succeeded). */
   readonly granted: boolean;
+  /** The source is in Portcullis's ban set; absent: it is not. */
+  readonly banned?: boolean;
   /** The ingress interface; undefined when doctor checks `any`. */
   readonly iface?: string;
   /** The host's addresses the packet may be sent to. */
@@ -31,6 +33,8 @@ export interface Context {
   isGrantSet(table: Table, set: string): boolean;
   /** Portcullis's own chains: they accept a granted packet (whatever grants are in them now). */
   isOwnChain(table: Table, chain: string): boolean;
+  /** Whether `set` in `table` holds Portcullis's kernel bans. */
+  isBanSet?(table: Table, set: string): boolean;
 }
 
 export interface Outcome {
@@ -98,7 +102,8 @@ function summarize(outcomes: readonly Outcome[]): Summary {
 }
 
 function walk(table: Table, chain: Chain, start: number, p: Probe, ctx: Context, assumed: readonly Rule[], depth: number): Step[] {
-  if (start === 0 && p.granted && ctx.isOwnChain(table, chain.name)) return [{ verdict: 'accept', chain: chain.name, assumed, own: true }];
+  // A banned probe walks even our own chains: whether their ban drop comes first is the question.
+  if (start === 0 && p.granted && !p.banned && ctx.isOwnChain(table, chain.name)) return [{ verdict: 'accept', chain: chain.name, assumed, own: true }];
   for (let i = start; i < chain.rules.length; i++) {
     const rule = chain.rules[i]!;
     const m = ruleMatches(rule, table, p, ctx);
@@ -149,6 +154,7 @@ function condMatches(c: Cond, table: Table, p: Probe, ctx: Context): Tri {
       if ('set' in c.values) {
         const set = table.sets.get(c.values.set);
         if (ctx.isGrantSet(table, c.values.set)) r = p.granted;
+        else if (ctx.isBanSet?.(table, c.values.set)) r = p.banned === true;
         else if (set) r = tuples(c.fields, set.elements, p);
         else r = c.fields[0]?.f === 'saddr' ? false : undefined; // an ipset of sources: not "every source"
       } else {

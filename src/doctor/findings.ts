@@ -4,7 +4,7 @@
 
 export type Status = 'ok' | 'warn' | 'fail';
 
-export type CheckName = 'config' | 'interface' | 'capture' | 'daemon' | 'backend' | 'protect' | 'grant' | 'established' | 'managers' | 'files';
+export type CheckName = 'config' | 'interface' | 'capture' | 'daemon' | 'backend' | 'protect' | 'grant' | 'established' | 'ban' | 'managers' | 'files';
 
 export interface Finding {
   readonly check: CheckName;

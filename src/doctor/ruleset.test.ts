@@ -4,7 +4,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Deployment } from './deployment.js';
-import type { Finding } from './findings.js';
+import { exitStatus, type Finding } from './findings.js';
 import { analyseRuleset, type PortUse } from './ruleset.js';
 import * as empty from './fixtures/empty.js';
 import * as own from './fixtures/own.js';
@@ -17,6 +17,9 @@ import * as noEstablished from './fixtures/integrated-no-established.js';
 import * as acceptFirst from './fixtures/integrated-accept-first.js';
 import * as dropFirst from './fixtures/integrated-drop-first.js';
 import * as policyAccept from './fixtures/integrated-policy-accept.js';
+import * as noBan from './fixtures/integrated-no-ban.js';
+import * as banAfterGrant from './fixtures/integrated-ban-after-grant.js';
+import * as ownBeforeBans from './fixtures/own-before-bans.js';
 import * as ufw from './fixtures/ufw.js';
 import * as ufwAllowed from './fixtures/ufw-allowed.js';
 import * as firewalld from './fixtures/firewalld.js';
@@ -44,13 +47,21 @@ function codes(findings: readonly Finding[]): string[] {
   return findings.map((f) => `${f.check}:${f.code}:${f.status}${/IPv[46]$/.test(f.subject) ? `:${f.subject.slice(-4)}` : ''}`);
 }
 
+/** The handle of the fixture's first rule that names `set`. */
+function handleOf(fx: Fixture, set: string): number {
+  const items = (JSON.parse(fx.json) as { nftables: { rule?: { handle: number; expr: unknown } }[] }).nftables;
+  const r = items.find((x) => x.rule && JSON.stringify(x.rule.expr).includes(`"${set}"`));
+  assert.ok(r?.rule, `no rule uses ${set}`);
+  return r.rule.handle;
+}
+
 function only(findings: readonly Finding[], code: string): Finding {
   const hits = findings.filter((f) => f.code === code);
   assert.ok(hits.length >= 1, `no ${code} in ${codes(findings).join(', ')}`);
   return hits[0]!;
 }
 
-const HEALTHY = ['protect:PORT_PROTECTED:ok', 'grant:GRANT_OPENS:ok', 'established:ESTABLISHED_OK:ok'];
+const HEALTHY = ['protect:PORT_PROTECTED:ok', 'grant:GRANT_OPENS:ok', 'established:ESTABLISHED_OK:ok', 'ban:BANS_DROPPED:ok'];
 
 describe('self-contained deployment (table inet portcullis)', () => {
   it('its own table alone: closed without a grant, open with one, sessions survive', () => {
@@ -94,6 +105,20 @@ describe('self-contained deployment (table inet portcullis)', () => {
     assert.match(p.fix!, /restart the daemon/);
   });
 
+  it('its own table drops a banned source before accepting its grant', () => {
+    const b = only(analyse(own), 'BANS_DROPPED');
+    assert.equal(b.where, 'inet portcullis input');
+  });
+
+  it('an own table from before bans (the daemon not restarted since): a banned source with a grant gets in; fix: restart', () => {
+    const f = analyse(ownBeforeBans);
+    assert.deepEqual(codes(f), ['protect:PORT_PROTECTED:ok', 'grant:GRANT_OPENS:ok', 'established:ESTABLISHED_OK:ok', 'ban:OWN_BANS_MISSING:fail:IPv4', 'ban:OWN_BANS_MISSING:fail:IPv6']);
+    const b = only(f, 'OWN_BANS_MISSING');
+    assert.match(b.message, /table inet portcullis has no ban rule \(no set banned4: a table from before bans\); inet portcullis input \(ip saddr \. meta l4proto \. th dport @grants4 accept\) accepts it/);
+    assert.match(b.fix!, /^restart the daemon/);
+    assert.equal(exitStatus(f), 1);
+  });
+
   it('a port the own table does not protect (the daemon runs another config): broken', () => {
     const f = analyse(own, {}, [{ proto: 'udp', port: 1194, doors: ['vpn'] }]);
     assert.equal(only(f, 'NOT_IN_PROTECTED').status, 'fail');
@@ -107,6 +132,41 @@ describe('integrated deployment (nft_table = inet filter)', () => {
     assert.deepEqual(codes(analyse(integrated, d)), HEALTHY);
   });
 
+  it('a chain from before bans (no rule uses @portcullis_banned4/6): broken, with the rule to insert before the grant accept', () => {
+    const f = analyse(noBan, d);
+    assert.deepEqual(codes(f), ['protect:PORT_PROTECTED:ok', 'grant:GRANT_OPENS:ok', 'established:ESTABLISHED_OK:ok', 'ban:BANS_NOT_REFERENCED:fail:IPv4', 'ban:BANS_NOT_REFERENCED:fail:IPv6']);
+    const [b4, b6] = f.filter((x) => x.code === 'BANS_NOT_REFERENCED');
+    assert.match(b4!.message, /^a banned source with a grant still gets in: no rule of inet filter drops @portcullis_banned4, and inet filter input \(ip saddr \. meta l4proto \. th dport @portcullis_grants4 accept\) accepts it$/);
+    const grant4 = handleOf(noBan, '@portcullis_grants4');
+    assert.equal(b4!.fix, `nft insert rule inet filter input position ${grant4} ip saddr @portcullis_banned4 drop (before the grant accept)`);
+    assert.equal(b6!.fix, `nft insert rule inet filter input position ${handleOf(noBan, '@portcullis_grants6')} ip6 saddr @portcullis_banned6 drop (before the grant accept)`);
+    assert.equal(b4!.where, 'inet filter input');
+    assert.ok(b4!.detail!.some((l) => l.includes('set portcullis_banned4 { type ipv4_addr; flags timeout; size 65536; }')));
+    assert.equal(exitStatus(f), 1);
+  });
+
+  it('the fix works: the ban drop inserted where it says makes the chain healthy', () => {
+    // The rule the fix inserts, at the place it names (before the grant accept), as nft would list it.
+    const rs = JSON.parse(noBan.json) as { nftables: Record<string, { handle?: number; expr?: unknown[] }>[] };
+    const items = rs.nftables;
+    for (const f of [4, 6] as const) {
+      const at = items.findIndex((x) => x['rule']?.handle === handleOf(noBan, `@portcullis_grants${f}`));
+      items.splice(at, 0, { rule: { family: 'inet', table: 'filter', chain: 'input', handle: 900 + f, expr: [
+        { match: { op: '==', left: { payload: { protocol: f === 4 ? 'ip' : 'ip6', field: 'saddr' } }, right: `@portcullis_banned${f}` } }, { drop: null },
+      ] } as never });
+    }
+    assert.deepEqual(codes(analyse({ ...noBan, json: JSON.stringify(rs) }, d)), HEALTHY);
+  });
+
+  it('the ban drop after the grant accept: broken, insert it before and delete the late one', () => {
+    const f = analyse(banAfterGrant, d);
+    assert.deepEqual(codes(f), ['protect:PORT_PROTECTED:ok', 'grant:GRANT_OPENS:ok', 'established:ESTABLISHED_OK:ok', 'ban:BAN_AFTER_GRANT:fail:IPv4', 'ban:BAN_AFTER_GRANT:fail:IPv6']);
+    const b = only(f, 'BAN_AFTER_GRANT');
+    assert.match(b.message, /inet filter input \(ip saddr \. meta l4proto \. th dport @portcullis_grants4 accept\) accepts it before the @portcullis_banned4 rule is reached/);
+    assert.equal(b.fix, `nft insert rule inet filter input position ${handleOf(banAfterGrant, '@portcullis_grants4')} ip saddr @portcullis_banned4 drop (before the grant accept), `
+      + `and delete the one after it: nft delete rule inet filter input handle ${handleOf(banAfterGrant, '@portcullis_banned4')}`);
+  });
+
   it('a chain that never uses @portcullis_grants4/6: broken, with the rule to add', () => {
     const f = analyse(unreferenced, d);
     assert.deepEqual(codes(f), ['protect:PORT_PROTECTED:ok', 'grant:GRANTS_NOT_REFERENCED:fail:IPv4', 'grant:GRANTS_NOT_REFERENCED:fail:IPv6', 'established:ESTABLISHED_OK:ok']);
@@ -117,7 +177,7 @@ describe('integrated deployment (nft_table = inet filter)', () => {
 
   it('no established/related accept: a warning that sessions die with the grant', () => {
     const f = analyse(noEstablished, d);
-    assert.deepEqual(codes(f), ['protect:PORT_PROTECTED:ok', 'grant:GRANT_OPENS:ok', 'established:NO_ESTABLISHED:warn']);
+    assert.deepEqual(codes(f), ['protect:PORT_PROTECTED:ok', 'grant:GRANT_OPENS:ok', 'established:NO_ESTABLISHED:warn', 'ban:BANS_NOT_REFERENCED:fail:IPv4', 'ban:BANS_NOT_REFERENCED:fail:IPv6']);
     assert.equal(only(f, 'NO_ESTABLISHED').fix, 'nft insert rule inet filter input ct state established,related accept');
   });
 
@@ -143,7 +203,7 @@ describe('integrated deployment (nft_table = inet filter)', () => {
 describe('other firewall managers in the ruleset', () => {
   it("ufw's default deny (iptables-nft, read through iptables-save) shadows IPv4 grants; fix: ufw allow", () => {
     const f = analyse(ufw);
-    assert.deepEqual(codes(f), ['protect:PORT_PROTECTED:ok', 'grant:GRANT_SHADOWED:fail:IPv4', 'grant:GRANT_OPENS:ok:IPv6', 'established:ESTABLISHED_OK:ok']);
+    assert.deepEqual(codes(f), ['protect:PORT_PROTECTED:ok', 'grant:GRANT_SHADOWED:fail:IPv4', 'grant:GRANT_OPENS:ok:IPv6', 'established:ESTABLISHED_OK:ok', 'ban:BANS_DROPPED:ok:IPv6']);
     const s = only(f, 'GRANT_SHADOWED');
     assert.match(s.message, /ip filter INPUT \(policy drop\)/);
     assert.match(s.fix!, /^ufw allow 22\/tcp \(Portcullis's own rules still drop it/);

@@ -1,16 +1,18 @@
 // The firewall analysis of `portcullis doctor`, pure: the live ruleset (nft
 // JSON, plus iptables-save text for the tables iptables manages) and the ports
-// the doors open in, findings out. For each port and address family, three
+// the doors open in, findings out. For each port and address family, four
 // probes go through every base chain on the way in (evaluate.ts):
 //
 //   a connection attempt from a source without a grant  → must be dropped (protect)
 //   the same from a source Portcullis granted           → must get in (grant)
 //   a packet of an established connection, grant closed → should get in (established)
+//   the granted attempt from a source also banned       → must be dropped (ban, nftables; ban.ts)
 import { hookPath, pathVerdict, type ChainResult, type Outcome, type Probe } from './evaluate.js';
 import { acceptFix, establishedFix, grantRule, ownerOf, portcullis, type Deployment, type Portcullis } from './deployment.js';
 import type { Finding } from './findings.js';
 import { parseNftRuleset } from './from-nft.js';
 import { parseIptablesSave } from './from-iptables.js';
+import { banFinding } from './ban.js';
 import { tableName, type Family, type Ruleset, type Table } from './rules.js';
 
 export interface PortUse {
@@ -56,7 +58,7 @@ export function analysePorts(rs: Ruleset, d: Deployment, ports: readonly PortUse
   const p = portcullis(d);
   const t = d.nftTable;
   const fams: Family[] = p.integrated && t.family !== 'inet' ? [t.family === 'ip' ? 4 : 6] : [4, 6];
-  const order = ['protect', 'grant', 'established'];
+  const order = ['protect', 'grant', 'established', 'ban'];
   return ports.flatMap((port) => mergeFamilies(fams.map((f) => ({ f, findings: analyseOne(rs, p, port, f, where) })))
     .sort((a, b) => order.indexOf(a.check) - order.indexOf(b.check)));
 }
@@ -79,6 +81,11 @@ function analyseOne(rs: Ruleset, p: Portcullis, port: PortUse, f: Family, where:
   })));
   if (cut.length === 0) {
     out.push({ check: 'established', code: 'ESTABLISHED_OK', status: 'ok', subject: subject(port), message: 'connections it lets in outlive their grant (established packets pass every chain)' });
+  }
+  // Bans matter only where a grant gets in (else the banned source is dropped with it), and only
+  // with a kernel ban set whose table is there.
+  if (p.banSet(f) !== undefined && pathVerdict(granted) === 'accept' && (p.integrated || p.present(rs, f))) {
+    out.push(banFinding(p, port, f, hookPath(rs, { ...probe('new', true), banned: true }, p)));
   }
   return out;
 }
@@ -180,7 +187,7 @@ function grant(p: Portcullis, port: PortUse, f: Family, granted: readonly ChainR
   });
 }
 
-function undecided(check: 'protect' | 'grant', port: PortUse, results: readonly ChainResult[], what: string): Finding {
+export function undecided(check: 'protect' | 'grant' | 'ban', port: PortUse, results: readonly ChainResult[], what: string): Finding {
   const rules = [...new Set(results.flatMap((r) => r.outcomes.flatMap((o) => o.assumed.map((x) => `${tableName(r.table)} ${o.chain}: ${x.text}`))))];
   return {
     check, code: 'UNDECIDED', status: 'warn', subject: subject(port),
@@ -195,11 +202,11 @@ function isOwn(p: Portcullis, r: ChainResult): boolean {
   return r.outcomes.every((o) => p.isOwnChain(r.table, o.chain));
 }
 
-function uses(t: Table, set: string): boolean {
+export function uses(t: Table, set: string): boolean {
   return [...t.chains.values()].some((c) => c.rules.some((r) => r.conds.some((x) => x.kind === 'match' && 'set' in x.values && x.values.set === set)));
 }
 
-function outcome(r: ChainResult, kind: 'accept' | 'drop'): Outcome | undefined {
+export function outcome(r: ChainResult, kind: 'accept' | 'drop'): Outcome | undefined {
   return r.outcomes.find((o) => (kind === 'drop' ? o.verdict === 'drop' || o.verdict === 'reject' : o.verdict === kind || o.verdict === 'nat'));
 }
 
@@ -211,11 +218,11 @@ export function describe(r: ChainResult): string {
   return `${head} (${o.chain === r.chain.name ? '' : `in chain ${o.chain}: `}${o.rule.text})`;
 }
 
-function where_(r: ChainResult): string {
+export function where_(r: ChainResult): string {
   return `${tableName(r.table)} ${r.chain.name}`;
 }
 
-function subject(port: PortUse): string {
+export function subject(port: PortUse): string {
   return `${port.proto}/${port.port} (${port.doors.join(', ')})`;
 }
 

@@ -48,7 +48,7 @@ describe('runDoctor', () => {
     const f = await runDoctor(REQ, e);
     assert.deepEqual(f.map((x) => `${x.check} ${x.status}`), [
       'config ok', 'interface ok', 'capture ok', 'daemon ok', 'backend ok', 'backend ok',
-      'protect ok', 'grant ok', 'established ok', 'managers ok', 'files ok', 'files ok',
+      'protect ok', 'grant ok', 'established ok', 'ban ok', 'managers ok', 'files ok', 'files ok',
     ]);
     assert.equal(f[1]!.subject, 'eth0', 'the default-route interface, as serve picks it');
     assert.equal(exitStatus(f), 0);

@@ -78,8 +78,11 @@ describe('iptables backend', () => {
     await f.backend.prepare(LAYOUT);
     const script = (chainJump: string) => [
       '*filter',
+      ':PORTCULLIS-BANS - [0:0]',
       ':PORTCULLIS - [0:0]',
       '-A PORTCULLIS -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT',
+      '-A PORTCULLIS -p tcp --dport 22 -m comment --comment "portcullis bans" -j PORTCULLIS-BANS',
+      '-A PORTCULLIS -p udp --dport 1194 -m comment --comment "portcullis bans" -j PORTCULLIS-BANS',
       '-A PORTCULLIS -p tcp --dport 22 -m comment --comment "portcullis protected" -j DROP',
       '-A PORTCULLIS -p udp --dport 1194 -m comment --comment "portcullis protected" -j DROP',
       chainJump,
@@ -96,9 +99,11 @@ describe('iptables backend', () => {
     const f = firewall({ 'iptables filter PORTCULLIS': INPUT4, 'ip6tables filter PORTCULLIS': INPUT6 }, ['PORTCULLIS']);
     await f.backend.prepare(LAYOUT);
     const [v4] = f.scripts('iptables-restore');
-    assert.deepEqual(v4!.split('\n').slice(1, 5), [
+    assert.deepEqual(v4!.split('\n').slice(2, 8), [
       ':PORTCULLIS - [0:0]',
       '-A PORTCULLIS -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT',
+      '-A PORTCULLIS -p tcp --dport 22 -m comment --comment "portcullis bans" -j PORTCULLIS-BANS',
+      '-A PORTCULLIS -p udp --dport 1194 -m comment --comment "portcullis bans" -j PORTCULLIS-BANS',
       '-A PORTCULLIS -s 10.20.0.2 -p tcp --dport 22 -m time --datestop 2026-01-01T00:00:59 -m comment --comment "portcullis exp=1767225660" -j ACCEPT',
       '-A PORTCULLIS -p tcp --dport 22 -m comment --comment "portcullis protected" -j DROP',
     ]);
@@ -111,10 +116,12 @@ describe('iptables backend', () => {
     await f.backend.prepare(GATEWAY);
     assert.equal(f.scripts('iptables-restore')[0], [
       '*filter',
+      ':PORTCULLIS-BANS - [0:0]',
       ':PORTCULLIS - [0:0]',
       ':PORTCULLIS-FWD - [0:0]',
       '-A PORTCULLIS -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT',
       '-A PORTCULLIS-FWD -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT',
+      '-A PORTCULLIS-FWD -d 10.20.1.2 -p tcp --dport 3389 -m comment --comment "portcullis bans" -j PORTCULLIS-BANS',
       '-A PORTCULLIS-FWD -s 10.20.0.3 -d 10.20.1.2 -p tcp --dport 3389 -m conntrack --ctstate DNAT --ctorigdstport 13389 -m time --datestop 2026-01-01T00:59:59 -m comment --comment "portcullis exp=1767229200" -j ACCEPT',
       '-A PORTCULLIS-FWD -d 10.20.1.2 -p tcp --dport 3389 -m comment --comment "portcullis protected" -j DROP',
       '-I INPUT 1 -m comment --comment portcullis -j PORTCULLIS',

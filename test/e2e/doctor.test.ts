@@ -52,6 +52,11 @@ const ADMIN_SETS = `
   set portcullis_grants4 { type ipv4_addr . inet_proto . inet_service; flags timeout; }
   set portcullis_grants6 { type ipv6_addr . inet_proto . inet_service; flags timeout; }`;
 
+/** The ban sets as the daemon declares them (src/firewall/nft-bans.ts). */
+const BAN_SETS = `
+  set portcullis_banned4 { type ipv4_addr; flags timeout; size 65536; }
+  set portcullis_banned6 { type ipv6_addr; flags timeout; size 65536; }`;
+
 describe('portcullis doctor', { skip: SKIP, concurrency: 3, timeout: 60_000 }, () => {
   test('healthy self-contained setup with the daemon running: every check ok, exit 0', async (t) => {
     const lab = await createLab('dochl');
@@ -76,6 +81,7 @@ describe('portcullis doctor', { skip: SKIP, concurrency: 3, timeout: 60_000 }, (
       /^ok {4}protect tcp\/22 \(openSSH\): closed to sources without a grant: inet portcullis input/,
       /^ok {4}grant tcp\/22 \(openSSH\): a knock opens it/,
       /^ok {4}established tcp\/22 \(openSSH\)/,
+      /^ok {4}ban tcp\/22 \(openSSH\): a banned source is dropped, even with a grant, by inet portcullis input$/,
       /^doctor: nothing wrong found$/,
     ]) assert.match(r.stdout, new RegExp(line.source, 'm'));
   });
@@ -117,7 +123,8 @@ describe('portcullis doctor', { skip: SKIP, concurrency: 3, timeout: 60_000 }, (
   test('integrated deployment without an established/related accept: warn, exit 0', async (t) => {
     const lab = await createLab('doces');
     t.after(() => lab.destroy());
-    await lab.nftSetup('server', `table inet filter {${ADMIN_SETS}\n  chain input {\n    type filter hook input priority 0; policy drop;\n`
+    await lab.nftSetup('server', `table inet filter {${ADMIN_SETS}${BAN_SETS}\n  chain input {\n    type filter hook input priority 0; policy drop;\n`
+      + '    ip saddr @portcullis_banned4 drop\n    ip6 saddr @portcullis_banned6 drop\n'
       + '    ip saddr . meta l4proto . th dport @portcullis_grants4 accept\n    ip6 saddr . meta l4proto . th dport @portcullis_grants6 accept\n  }\n}\n');
     const { text } = configText(lab, ['nft_table = inet filter']);
     const file = writeConfig(lab, text);
@@ -127,6 +134,36 @@ describe('portcullis doctor', { skip: SKIP, concurrency: 3, timeout: 60_000 }, (
     const e = find(d.findings, 'NO_ESTABLISHED');
     assert.equal(e.status, 'warn');
     assert.equal(e.fix, 'nft insert rule inet filter input ct state established,related accept');
+    assert.equal(find(d.findings, 'BANS_DROPPED').status, 'ok');
+  });
+
+  test('integrated deployment without the drop of @portcullis_banned4/6: FAIL; with the drop doctor names: healthy', async (t) => {
+    const lab = await createLab('drban');
+    t.after(() => lab.destroy());
+    await lab.nftSetup('server', `table inet filter {${ADMIN_SETS}${BAN_SETS}\n  chain input {\n    type filter hook input priority 0; policy drop;\n`
+      + '    ct state established,related accept\n'
+      + '    ip saddr . meta l4proto . th dport @portcullis_grants4 accept\n    ip6 saddr . meta l4proto . th dport @portcullis_grants6 accept\n  }\n}\n');
+    const { text, stateDir, args } = configText(lab, ['nft_table = inet filter']);
+    const file = writeConfig(lab, text);
+    const daemon = await startPortcullis(lab, { config: text, configPath: file, stateDir, args });
+    await daemon.waitForLine(/control socket listening on/, 10_000);
+    const before = await doctor(lab, file);
+    assert.equal(before.code, 1, before.raw);
+    assert.equal(find(before.findings, 'GRANT_OPENS').status, 'ok');
+    const missing = before.findings.filter((f) => f.code === 'BANS_NOT_REFERENCED');
+    assert.deepEqual(missing.map((f) => f.status), ['fail', 'fail'], before.raw);
+    // Apply the fixes exactly as doctor words them (an argument array, no shell).
+    for (const f of missing) {
+      const m = /^(nft insert rule inet filter input position \d+ ip6? saddr @portcullis_banned[46] drop) \(before the grant accept\)$/.exec(f.fix!);
+      assert.ok(m, `unexpected fix: ${f.fix}`);
+      await lab.mustExec('server', m[1]!.split(' '));
+    }
+    const after = await doctor(lab, file);
+    assert.ok(!after.findings.some((f) => f.status === 'fail'), after.raw);
+    assert.equal(after.code, 0, after.raw);
+    const ok = find(after.findings, 'BANS_DROPPED');
+    assert.equal(ok.status, 'ok');
+    assert.equal(ok.where, 'inet filter input');
   });
 
   test('a missing interface: FAIL, naming the interfaces there are', async (t) => {

@@ -53,7 +53,7 @@ test('iptables backend: leaves the administrator\'s rules alone, one jump, nothi
   for (let i = 0; i < 3; i++) await s.backend.prepare(LAYOUT);
   for (const tool of ['iptables', 'ip6tables']) {
     const rules = await save(tool);
-    const jumps = rules.split('\n').filter((l) => l.includes('-j PORTCULLIS'));
+    const jumps = rules.split('\n').filter((l) => l.startsWith('-A INPUT ') && l.includes('-j PORTCULLIS'));
     assert.deepEqual(jumps, ['-A INPUT -m comment --comment portcullis -j PORTCULLIS'], `${tool}: one jump after three prepares\n${rules}`);
     assert.match(rules, /^-A INPUT -p tcp -m tcp --dport 8080 -m comment --comment admin -j REJECT/m, `${tool}: the admin rule is kept`);
     const input = rules.split('\n').filter((l) => l.startsWith('-A INPUT'));
@@ -62,11 +62,13 @@ test('iptables backend: leaves the administrator\'s rules alone, one jump, nothi
 
   await s.backend.open([{ address: s.clients.a4, family: 4, service: SSH, expiresAt: Date.now() + 60_000 }], Date.now());
   const chain = (await lab.mustExec('server', ['iptables', '-w', '-S', 'PORTCULLIS'])).stdout.trim().split('\n');
-  assert.equal(chain.length, 5, `-N, established, one grant, two drops:\n${chain.join('\n')}`);
+  assert.equal(chain.length, 7, `-N, established, two jumps to the ban chain, one grant, two drops:\n${chain.join('\n')}`);
   assert.match(chain[1]!, /--ctstate RELATED,ESTABLISHED -j ACCEPT$/);
-  assert.match(chain[2]!, new RegExp(`^-A PORTCULLIS -s ${s.clients.a4}/32 -p tcp -m tcp --dport 22 -m time --datestop \\S+ -m comment --comment "portcullis exp=\\d+" -j ACCEPT$`));
-  assert.match(chain[3]!, /--dport 22 .*-j DROP$/);
-  assert.match(chain[4]!, /-p udp -m udp --dport 1194 .*-j DROP$/);
+  assert.match(chain[2]!, /--dport 22 .*-j PORTCULLIS-BANS$/);
+  assert.match(chain[3]!, /-p udp -m udp --dport 1194 .*-j PORTCULLIS-BANS$/);
+  assert.match(chain[4]!, new RegExp(`^-A PORTCULLIS -s ${s.clients.a4}/32 -p tcp -m tcp --dport 22 -m time --datestop \\S+ -m comment --comment "portcullis exp=\\d+" -j ACCEPT$`));
+  assert.match(chain[5]!, /--dport 22 .*-j DROP$/);
+  assert.match(chain[6]!, /-p udp -m udp --dport 1194 .*-j DROP$/);
 
   // A batch refreshed within the same second has the very same specs (iptables-nft once refused that batch).
   const expiresAt = Date.now() + 60_000;

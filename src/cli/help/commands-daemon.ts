@@ -79,7 +79,7 @@ export const DOCTOR: CommandHelp = {
   summary: 'check this host for what stops knocks from working, with fixes',
   synopsis: ['doctor [-c FILE] [-i IF] [--state-dir DIR] [--control-socket PATH] [--json]'],
   description: [
-    'Checks this host for what stops knocks from working: the config, the capture interface (exists, up, sees traffic, permission), the firewall backend, whether the doors\' ports are closed without a grant and really open with one (other tables, ufw, firewalld, Docker), established connections, and who may read or change Portcullis\'s files. Prints one `ok`/`warn`/`FAIL` line per check; each problem comes with its `fix:`.',
+    'Checks this host for what stops knocks from working: the config, the capture interface (exists, up, sees traffic, permission), the firewall backend, whether the doors\' ports are closed without a grant and really open with one (other tables, ufw, firewalld, Docker), established connections, that a banned source is dropped even with a grant (nftables), and who may read or change Portcullis\'s files. Prints one `ok`/`warn`/`FAIL` line per check; each problem comes with its `fix:`.',
   ],
   options: [
     CONFIG,
