@@ -53,6 +53,18 @@ export interface Layout {
   readonly spaPorts?: readonly number[];
 }
 
+/** The ports a ban covers: every protected port, then the SPA ports not among them, each once. */
+export function guardedPorts(layout: Layout): Service[] {
+  const seen = new Set<string>();
+  const ports: Service[] = [];
+  for (const s of [...layout.protected, ...(layout.spaPorts ?? []).map((port) => ({ proto: 'udp' as const, port }))]) {
+    const k = `${s.proto}/${s.port}`;
+    if (!seen.has(k)) ports.push(s);
+    seen.add(k);
+  }
+  return ports;
+}
+
 export interface FirewallBackend {
   readonly name: BackendName;
   /**

@@ -10,7 +10,7 @@
 // text; every value is validated as a literal first.
 import { formatAddress, parseAddress } from '../config/address.js';
 import { badValue, literalPort, literalProto, type Family } from './iptables-literals.js';
-import type { Layout, Service } from './backend.js';
+import { guardedPorts, type Layout } from './backend.js';
 import { tokenize } from './iptables-spec.js';
 
 export const IPSET_BAN_SIZE = 65_536;
@@ -30,14 +30,7 @@ export function ipsetBanCreate(sets: Record<Family, string>): string[] {
 
 /** The chain's ban drops for one family: every protected port, and the SPA ports not among them. */
 export function ipsetBanRules(set: string, layout: Layout): string[] {
-  const seen = new Set<string>();
-  const ports: Service[] = [];
-  for (const s of [...layout.protected, ...(layout.spaPorts ?? []).map((port) => ({ proto: 'udp' as const, port }))]) {
-    const k = `${s.proto}/${s.port}`;
-    if (!seen.has(k)) ports.push(s);
-    seen.add(k);
-  }
-  return ports.map((s) => `-p ${literalProto(s.proto)} --dport ${literalPort(s.port)} -m set --match-set ${set} src -m comment --comment "portcullis banned" -j DROP`);
+  return guardedPorts(layout).map((s) => `-p ${literalProto(s.proto)} --dport ${literalPort(s.port)} -m set --match-set ${set} src -m comment --comment "portcullis banned" -j DROP`);
 }
 
 /** One `ipset restore -exist` run: `-exist` makes add refresh a member's timeout and del ignore a missing one. */

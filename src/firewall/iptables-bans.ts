@@ -17,7 +17,7 @@
 // Pure text; every value is validated as a literal first.
 import { DATESTOP, badValue, datestopFor, expirySecond, literalAddress, literalChain, literalPort, literalProto, type Family } from './iptables-literals.js';
 import { tokenize } from './iptables-spec.js';
-import type { Layout, Service } from './backend.js';
+import { guardedPorts, type Layout } from './backend.js';
 
 /** Bans per family the chain holds; more are refused (the daemon still ignores those sources). */
 export const IPTABLES_BAN_MAX = 1024;
@@ -37,14 +37,7 @@ export function banChainName(chain: string): string {
 
 /** The own chain's jumps into the ban chain, one per guarded port. */
 export function banJumps(banChain: string, layout: Layout): string[] {
-  const seen = new Set<string>();
-  const ports: Service[] = [];
-  for (const s of [...layout.protected, ...(layout.spaPorts ?? []).map((port) => ({ proto: 'udp' as const, port }))]) {
-    const k = `${s.proto}/${s.port}`;
-    if (!seen.has(k)) ports.push(s);
-    seen.add(k);
-  }
-  return ports.map((s) => `-p ${literalProto(s.proto)} --dport ${literalPort(s.port)} -m comment --comment "portcullis bans" -j ${literalChain(banChain)}`);
+  return guardedPorts(layout).map((s) => `-p ${literalProto(s.proto)} --dport ${literalPort(s.port)} -m comment --comment "portcullis bans" -j ${literalChain(banChain)}`);
 }
 
 /** The gateway chain's jumps into the ban chain, one per forwarded destination (of its family). */
