@@ -64,6 +64,21 @@ class Scene {
     await this.lab.mustExec(role, portcullis('knock', this.lab.server.ip4, ...ports.map(String)), { timeoutMs: 30_000 });
   }
 
+  /** The right sequence; resolves once the daemon opened the door and the client reaches the service. */
+  async knockOpen(role: string): Promise<void> {
+    const mark = this.daemon.mark();
+    await this.knock(role, [7000, 8000, 9000]);
+    await this.daemon.waitForLine(new RegExp(`${escapeRegExp(this.ip(role))}: ${KNOCK_DOOR}: OPEN SESAME`), 5000, mark);
+    await waitFor(`${role} to reach tcp/${SERVICE}`, () => this.reaches(role), 5000);
+  }
+
+  /** `failures` wrong sequences; resolves once the daemon banned the client. */
+  async knockUntilBanned(role: string, failures: number): Promise<void> {
+    const mark = this.daemon.mark();
+    for (let i = 0; i < failures; i++) await this.knock(role, [7000, 9000]);
+    await this.daemon.waitForLine(new RegExp(`${escapeRegExp(this.ip(role))}: too many failed knocks`), 5000, mark);
+  }
+
   async spa(role: string, port: number, hmac = SPA_HMAC): Promise<void> {
     await this.lab.mustExec(role, portcullis('spa', '--no-rc-file', '-A', `tcp/${SERVICE}`, '-a', this.ip(role), '-D', this.lab.server.ip4, '-p', String(port),
       '--key-base64-rijndael', SPA_KEY, '--key-base64-hmac', hmac), { timeoutMs: 30_000 });
@@ -127,10 +142,7 @@ test('knocks: FailureLimit wrong sequences ban a client in the kernel and in sta
     assert.match(await s.cli('unban', ip), new RegExp(`lifted the ban of ${escapeRegExp(ip)}`));
     assert.equal(await s.banned('client'), false, 'unban left the kernel element');
     assert.match(s.daemon.output(), new RegExp(`control: unban ${escapeRegExp(ip)}: 1 ban lifted`));
-    mark = s.daemon.mark();
-    await s.knock('client', [7000, 8000, 9000]);
-    await s.daemon.waitForLine(new RegExp(`${escapeRegExp(ip)}: ${KNOCK_DOOR}: OPEN SESAME`), 5000, mark);
-    await waitFor('the client to reach tcp/22', () => s.reaches('client'), 5000);
+    await s.knockOpen('client');
     await s.revoke('client');
 
     // Banned again: this time the kernel lifts it by itself at BanTime, and the daemon lets it knock again.
@@ -260,15 +272,10 @@ test('integrated (nft_table = inet filter): the documented ruleset loads, bans l
     const ip = s.ip('client');
     const banned = () => lab.nftHasElement('server', 'portcullis_banned4', ip, 'inet filter');
 
-    let mark = daemon.mark();
-    await s.knock('client', [7000, 8000, 9000]);
-    await daemon.waitForLine(new RegExp(`${escapeRegExp(ip)}: ${KNOCK_DOOR}: OPEN SESAME`), 5000, mark);
-    await waitFor('the client to reach tcp/22', () => s.reaches('client'), 5000);
+    await s.knockOpen('client');
 
     // Banned with a grant still open: the administrator's ban rule comes first, so nothing new gets in.
-    mark = daemon.mark();
-    for (let i = 0; i < 3; i++) await s.knock('client', [7000, 9000]);
-    await daemon.waitForLine(new RegExp(`${escapeRegExp(ip)}: too many failed knocks`), 5000, mark);
+    await s.knockUntilBanned('client', 3);
     await waitFor('the ban element in the administrator\'s table', banned, 3000);
     assert.equal(await s.reaches('client'), false, 'a banned client got through the administrator\'s table');
 
@@ -281,9 +288,7 @@ test('a restart keeps the bans: the kernel elements stay, and the new daemon hon
   { skip, timeout: 90_000 }, async (t) => {
     const s = await scene(t, 'bnr', ['client'], () => ['FailureLimit = 3', 'BanTime = 60']);
     const ip = s.ip('client');
-    let mark = s.daemon.mark();
-    for (let i = 0; i < 3; i++) await s.knock('client', [7000, 9000]);
-    await s.daemon.waitForLine(new RegExp(`${escapeRegExp(ip)}: too many failed knocks`), 5000, mark);
+    await s.knockUntilBanned('client', 3);
     await waitFor('the kernel ban element', () => s.banned('client'), 3000);
 
     await s.daemon.stop('SIGTERM', 5000);
@@ -293,7 +298,7 @@ test('a restart keeps the bans: the kernel elements stay, and the new daemon hon
     const again = new Scene(s.lab, daemon, s.stateDir);
     const ban = (await again.status()).bans?.list.find((b) => b.address === ip);
     assert.ok(ban && ban.reason === 'restored' && ban.secondsLeft > 40, JSON.stringify(ban));
-    mark = daemon.mark();
+    const mark = daemon.mark();
     await again.knock('client', [7000, 8000, 9000]);
     await sleep(1000);
     assert.equal(daemon.find(new RegExp(`${escapeRegExp(ip)}: ${KNOCK_DOOR}: OPEN SESAME`), mark), undefined, `a restored ban let the knock through\n${daemon.output()}`);
@@ -313,14 +318,8 @@ test('ipset backend: a ban is a member of portcullis_ban4 with its timeout, drop
     const ip = s.ip('client');
     const member = async () => (await lab.exec('server', ['ipset', 'test', 'portcullis_ban4', ip])).code === 0;
 
-    let mark = daemon.mark();
-    await s.knock('client', [7000, 8000, 9000]);
-    await daemon.waitForLine(new RegExp(`${escapeRegExp(ip)}: ${KNOCK_DOOR}: OPEN SESAME`), 5000, mark);
-    await waitFor('the client to reach tcp/22', () => s.reaches('client'), 5000);
-
-    mark = daemon.mark();
-    for (let i = 0; i < 3; i++) await s.knock('client', [7000, 9000]);
-    await daemon.waitForLine(new RegExp(`${escapeRegExp(ip)}: too many failed knocks`), 5000, mark);
+    await s.knockOpen('client');
+    await s.knockUntilBanned('client', 3);
     await waitFor('the ipset member', member, 3000);
     const saved = (await lab.mustExec('server', ['ipset', 'save', 'portcullis_ban4'])).stdout;
     const left = Number(/timeout (\d+)/.exec(saved.split('\n').find((l) => l.includes(ip)) ?? '')?.[1]);
