@@ -3,7 +3,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { ShellRunner, type ExecSpec } from './runner.js';
+import { readableCopy } from '../util/readable-copy.js';
 
 const ENV = { PATH: '/usr/bin:/bin' };
 const spec = (argv: string[], o: Partial<ExecSpec> = {}): ExecSpec => ({
@@ -43,12 +46,14 @@ test('exec sets uid and gid and drops supplementary groups', { skip: process.get
   assert.match(out.output, new RegExp(`^uid=${uid}\\(nobody\\) gid=12345 groups=12345\\n$`));
 });
 
-test('a daemon that is not root runs commands as itself without setuid, and cannot run them as anyone else', { skip: process.getuid?.() !== 0 ? 'needs root (to start the daemon stand-in as nobody)' : false }, () => {
+test('a daemon that is not root runs commands as itself without setuid, and cannot run them as anyone else', { skip: process.getuid?.() !== 0 ? 'needs root (to start the daemon stand-in as nobody)' : false }, (t) => {
   const nobody = spawnSync('id', ['-u', 'nobody'], { encoding: 'utf8' });
   if (nobody.status !== 0) return;
   const uid = Number(nobody.stdout.trim());
   const gid = Number(spawnSync('id', ['-g', 'nobody'], { encoding: 'utf8' }).stdout.trim());
-  const runner = new URL('./runner.js', import.meta.url).href;
+  const copy = readableCopy(); // nobody may not reach the checkout
+  t.after(() => copy.remove());
+  const runner = pathToFileURL(join(copy.root, 'dist/src/actions/runner.js')).href;
   const script = `import(${JSON.stringify(runner)}).then(async (m) => {
     const r = new m.ShellRunner();
     const spec = (uid, gid) => ({ argv: ['/usr/bin/id', '-u'], uid, gid, env: { PATH: '/usr/bin:/bin' }, cwd: '/', timeoutMs: 3000 });

@@ -6,13 +6,14 @@
 // CapabilityBoundingSet= and NoNewPrivileges= give it. A knock door (nftables,
 // iptables-nft, iptables-legacy) and an SPA door must open for the knocker
 // only and close on time, and knockd-style commands running nft must work.
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { chmodSync, chownSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { randomInt } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { createLab, labConfig, labRuleset, labSkipReason, portcullis, portcullisKnock, waitFor, LAB_TABLE, PORTCULLIS_BIN, REPO_ROOT, type Lab, type LabProcess } from './lab.js';
+import { createLab, labConfig, labRuleset, labSkipReason, portcullis, portcullisKnock, waitFor, LAB_TABLE, REPO_ROOT, type Lab, type LabProcess } from './lab.js';
+import { readableCopy, type ReadableCopy } from '../../src/util/readable-copy.js';
 
 const OPEN_SECONDS = 3;
 /** CAP_NET_ADMIN (12) and CAP_NET_RAW (13). */
@@ -30,6 +31,17 @@ function freeId(): number {
 }
 
 const CAPS = '-all,+net_raw,+net_admin';
+/** The program as the throw-away uid runs it: a copy it can read (the checkout may sit below a 0700 folder). */
+let copy: ReadableCopy | undefined;
+after(() => copy?.remove());
+function program(): string {
+  copy ??= readableCopy();
+  return copy.bin;
+}
+/** `portcullis ...` from that copy. */
+function portcullisCopy(...args: string[]): string[] {
+  return [process.execPath, program(), ...args];
+}
 /** The unit's privileges, for argv run inside the lab. */
 function unprivileged(id: number, argv: readonly string[]): string[] {
   return ['setpriv', '--reuid', String(id), '--regid', String(id), '--clear-groups',
@@ -54,7 +66,7 @@ async function startService(lab: Lab, config: string, path?: string, id = freeId
   chownSync(join(dir, 'state'), id, id); // StateDirectory=
   chmodSync(join(dir, 'state'), 0o700);
   const socket = join(dir, 'state', 'control.sock');
-  const serve = portcullis('serve', '-c', file, '-i', lab.server.iface, '--state-dir', join(dir, 'state'), '--control-socket', socket, '-v');
+  const serve = portcullisCopy('serve', '-c', file, '-i', lab.server.iface, '--state-dir', join(dir, 'state'), '--control-socket', socket, '-v');
   const env = path ? ['env', `PATH=${path}:${process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin'}`] : [];
   const daemon = lab.spawn('server', [...env, ...unprivileged(id, serve)], 'portcullis serve (unprivileged)');
   await daemon.waitForLine(/starting up, listening on/, 20_000);
@@ -63,7 +75,7 @@ async function startService(lab: Lab, config: string, path?: string, id = freeId
 
 /** The daemon's /proc status fields, found by its uid (nobody else has it). */
 function processStatus(id: number): Record<string, string> {
-  const r = spawnSync('pgrep', ['-u', String(id), '-f', PORTCULLIS_BIN], { encoding: 'utf8' });
+  const r = spawnSync('pgrep', ['-u', String(id), '-f', program()], { encoding: 'utf8' });
   const pids = r.stdout.trim().split('\n').filter(Boolean);
   assert.equal(pids.length, 1, `one daemon process runs as uid ${id}: ${r.stdout}`);
   const text = readFileSync(`/proc/${pids[0]}/status`, 'utf8');
@@ -95,10 +107,10 @@ async function knockOpensAndCloses(lab: Lab, svc: Service): Promise<void> {
 
 /** The control socket answers its owner (status) and is closed to other users. */
 async function controlSocketIsTheOwners(lab: Lab, svc: Service): Promise<void> {
-  const own = await lab.exec('server', unprivileged(svc.id, portcullis('status', '--json', '--control-socket', svc.socket)));
+  const own = await lab.exec('server', unprivileged(svc.id, portcullisCopy('status', '--json', '--control-socket', svc.socket)));
   assert.equal(own.code, 0, own.stderr);
   assert.ok(Array.isArray((JSON.parse(own.stdout) as { doors: unknown[] }).doors));
-  const stranger = await lab.exec('server', unprivileged(svc.id + 1, portcullis('status', '--control-socket', svc.socket)));
+  const stranger = await lab.exec('server', unprivileged(svc.id + 1, portcullisCopy('status', '--control-socket', svc.socket)));
   assert.notEqual(stranger.code, 0, 'another uid cannot use the control socket');
 }
 
